@@ -1,0 +1,111 @@
+# iamlua - build, test, asan, valgrind, bench, install.
+# `make` builds ./iamlua; `make test` runs every suite and ends with
+# "N passed, M failed"; `make asan` runs the suite under ASan+UBSan.
+
+PKGS      := lua5.4 libcurl libxml-2.0 libcrypto jansson yaml-0.1
+CORE_PKGS := libcurl libxml-2.0 libcrypto
+WARN := -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wredundant-decls \
+        -Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition -Werror
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP
+LDFLAGS ?=
+B       ?= build
+
+# core/ is compiled without Lua's include flags, so `#include <lua.h>` in
+# core fails to build instead of slipping through review.
+CORE_CFLAGS := $(shell pkg-config --cflags $(CORE_PKGS)) -Icore
+BIND_CFLAGS := $(shell pkg-config --cflags $(PKGS)) -Icore -Ibindings -I$(B)/gen
+LIBS        := $(shell pkg-config --libs $(PKGS)) -lm
+
+VERSION := $(shell cat VERSION 2>/dev/null || git describe --tags --always --dirty 2>/dev/null || echo 0.0.0)
+VERSION := $(patsubst v%,%,$(VERSION))
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+BIND_SRC := $(sort $(wildcard bindings/*.c))
+SCRIPTS  := $(sort $(shell find scripts -name '*.lua'))
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+BIND_OBJ := $(BIND_SRC:%.c=$(B)/%.o) $(B)/gen/embedded.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+all: iamlua
+
+iamlua: $(B)/iamlua
+	$(Q)cp $< $@
+
+$(B)/iamlua: $(CORE_OBJ) $(BIND_OBJ)
+	@echo "  LINK  $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/core/%.o: core/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CFLAGS) $(CORE_CFLAGS) -c -o $@ $<
+
+$(B)/bindings/%.o: bindings/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CFLAGS) $(BIND_CFLAGS) -DIAMLUA_VERSION='"$(VERSION)"' -c -o $@ $<
+
+# The shipped scripts, compiled into the binary as a sorted table.
+$(B)/gen/embedded.c: $(SCRIPTS) tools/embed.lua
+	@mkdir -p $(dir $@)
+	@echo "  EMBED $@"
+	$(Q)lua5.4 tools/embed.lua $@ $(SCRIPTS)
+
+$(B)/gen/embedded.o: $(B)/gen/embedded.c
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CFLAGS) -Ibindings -c -o $@ $<
+
+# Core unit tests link the core objects only (no Lua), with UNITTEST
+# functions made external.
+$(B)/unit/%.o: core/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -DUNITTESTS $(CORE_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(CORE_SRC:core/%.c=$(B)/unit/%.o)
+	@mkdir -p $(dir $@)
+	@echo "  TEST  $@"
+	$(Q)$(CC) $(CFLAGS) -DUNITTESTS $(CORE_CFLAGS) -Itests/unit \
+	    $(shell pkg-config --cflags jansson) -o $@ $^ \
+	    $(shell pkg-config --libs $(CORE_PKGS) jansson) -lm
+
+unit: $(UNIT_BIN)
+
+# `make test` and `make demo` are the README's two set-up commands: each
+# installs what is missing (tools/setup.sh), then builds in a fresh make so
+# pkg-config sees the newly installed libraries.
+test:
+	@tools/setup.sh
+	@$(MAKE) --no-print-directory iamlua unit
+	@IAMLUA_BUILD=$(B) tests/run.sh
+
+check: iamlua unit
+	@IAMLUA_BUILD=$(B) tests/run.sh
+
+asan:
+	$(MAKE) B=build-asan CC=gcc \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined" build-asan/iamlua unit
+	ASAN_OPTIONS=detect_leaks=1 IAMLUA_BIN=build-asan/iamlua IAMLUA_BUILD=build-asan tests/run.sh
+
+setup:
+	@tools/setup.sh
+
+demo:
+	@tools/setup.sh
+	@$(MAKE) --no-print-directory iamlua
+	@tools/demo.sh
+
+clean:
+	rm -rf build build-asan iamlua
+
+.PHONY: all unit test check asan setup demo clean
+
+-include $(CORE_OBJ:.o=.d) $(BIND_OBJ:.o=.d)

@@ -1,0 +1,45 @@
+/* err.c - the first-error-wins error record (see err.h). */
+#include "err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void iam_err_clear(struct iam_err *e)
+{
+    if(e)
+        memset(e, 0, sizeof(*e));
+}
+
+int iam_errf(struct iam_err *e, enum iam_status st, const char *fmt, ...)
+{
+    va_list ap;
+    if(!e || e->st != IAM_OK)
+        return st;
+    e->st = st;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+int iam_err_kind(struct iam_err *e, enum iam_kind kind)
+{
+    if(!e)
+        return IAM_OK;
+    if(e->kind == IAM_KIND_NONE)
+        e->kind = kind;
+    return e->st;
+}
+
+const char *iam_strstatus(enum iam_status st)
+{
+    static const char *const names[] = {
+        "ok", "out of memory", "invalid argument", "parse error",
+        "too big", "I/O error", "not found", "no credentials",
+        "configuration error", "connection error", "timeout",
+        "TLS error", "service error", "interrupted"};
+    if((size_t)st < sizeof(names) / sizeof(names[0]))
+        return names[st];
+    return "unknown error";
+}
