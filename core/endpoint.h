@@ -1,0 +1,37 @@
+/* endpoint.h - where a service's requests go and how they are signed.
+ *
+ * IAM is a global service per partition: iam.amazonaws.com signed for
+ * us-east-1, iam.cn-north-1.amazonaws.com.cn for cn-north-1,
+ * iam.us-gov.amazonaws.com for us-gov-west-1. STS is regional. An explicit
+ * endpoint URL (--endpoint-url, AWS_ENDPOINT_URL[_IAM]) replaces the host and
+ * keeps the region for signing.
+ */
+#ifndef IAM_ENDPOINT_H
+#define IAM_ENDPOINT_H
+
+#include "err.h"
+
+struct endpoint {
+    char url[1024];           /* full request URL, path included ("/...") */
+    char host[512];           /* Host header value (port only if not default) */
+    char signing_region[64];
+    char signing_name[32];
+    const char *api_version;  /* Query protocol Version */
+};
+
+/* region may be NULL (IAM then signs for its partition's region);
+ * endpoint_url may be NULL. IAM_ECONFIG when no region can serve; IAM_EINVAL
+ * with "Invalid endpoint: URL" for a URL that is not http(s). */
+int endpoint_resolve(const char *service, const char *region,
+                     const char *endpoint_url, struct endpoint *out,
+                     struct iam_err *err);
+
+/* The partition of a region: "aws", "aws-cn", "aws-us-gov", "aws-iso", ... */
+const char *endpoint_partition(const char *region);
+
+/* Splits url into scheme, host[:port] without a default port, and path.
+ * IAM_EINVAL when it is not an absolute http(s) URL. */
+int endpoint_split(const char *url, char *host, size_t hostsz, const char **path,
+                   struct iam_err *err);
+
+#endif

@@ -1,0 +1,587 @@
+/* session.c - settings resolution, request signing, response decoding
+ * (see session.h). */
+#include "session.h"
+
+#include "buf.h"
+#include "config.h"
+#include "creds.h"
+#include "proxy.h"
+#include "query.h"
+#include "sigv4.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+struct session {
+    char *service, *profile_opt, *region_opt, *endpoint_opt, *ca_opt;
+    char *user_agent;
+    int verify_tls, sign;
+    long connect_ms, read_ms;
+    void (*trace)(void *ud, const char *line);
+    void *trace_ud;
+    /* resolved */
+    int resolved, config_loaded;
+    struct iam_err resolve_err, config_err;
+    struct config *cfg;
+    char *profile, *region, *ca_bundle;
+    int profile_named; /* profile came from --profile or the environment */
+    struct creds creds;
+    struct endpoint ep;
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+int session_new(const struct session_opts *o, struct session **out,
+                struct iam_err *err)
+{
+    struct session *s = calloc(1, sizeof(*s));
+    *out = NULL;
+    if(!s)
+        return iam_errf(err, IAM_ENOMEM, "out of memory");
+    s->service = strdup(o->service ? o->service : "iam");
+    s->profile_opt = dup_or_null(o->profile);
+    s->region_opt = dup_or_null(o->region);
+    s->endpoint_opt = dup_or_null(o->endpoint_url);
+    s->ca_opt = dup_or_null(o->ca_bundle);
+    s->user_agent = dup_or_null(o->user_agent);
+    s->verify_tls = o->verify_tls;
+    s->sign = o->sign;
+    s->connect_ms = o->connect_timeout_ms < 0 ? 60000 : o->connect_timeout_ms;
+    s->read_ms = o->read_timeout_ms < 0 ? 60000 : o->read_timeout_ms;
+    s->trace = o->trace;
+    s->trace_ud = o->trace_ud;
+    if(!s->service || (o->profile && !s->profile_opt) ||
+       (o->region && !s->region_opt) ||
+       (o->endpoint_url && !s->endpoint_opt) ||
+       (o->ca_bundle && !s->ca_opt) || (o->user_agent && !s->user_agent)) {
+        session_free(s);
+        return iam_errf(err, IAM_ENOMEM, "out of memory");
+    }
+    *out = s;
+    return IAM_OK;
+}
+
+void session_free(struct session *s)
+{
+    if(!s)
+        return;
+    free(s->service);
+    free(s->profile_opt);
+    free(s->region_opt);
+    free(s->endpoint_opt);
+    free(s->ca_opt);
+    free(s->user_agent);
+    free(s->profile);
+    free(s->region);
+    free(s->ca_bundle);
+    creds_free(&s->creds);
+    config_free(s->cfg);
+    free(s);
+}
+
+/* Formats one trace line and hands it to the trace callback. */
+#ifdef __GNUC__
+__attribute__((format(printf, 2, 3)))
+#endif
+static void tracef(struct session *s, const char *fmt, ...)
+{
+    struct buf b;
+    va_list ap;
+    char small[512];
+    int n;
+    if(!s->trace)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if(n < 0)
+        return;
+    if((size_t)n < sizeof(small)) {
+        s->trace(s->trace_ud, small);
+        return;
+    }
+    buf_init(&b, (size_t)n + 1);
+    if(buf_add(&b, "", 0) == IAM_OK && b.cap > (size_t)n) {
+        va_start(ap, fmt);
+        vsnprintf(b.data, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+        s->trace(s->trace_ud, b.data);
+    } else {
+        s->trace(s->trace_ud, small);
+    }
+    buf_free(&b);
+}
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+/* botocore's validate_region_name: a DNS host label. */
+static int valid_region(const char *r)
+{
+    size_t i, n = strlen(r);
+    int digits = 1;
+    if(n == 0 || n > 63 || r[0] == '-' || r[n - 1] == '-')
+        return 0;
+    for(i = 0; i < n; i++) {
+        if(!isalnum((unsigned char)r[i]) && r[i] != '-')
+            return 0;
+        if(!isdigit((unsigned char)r[i]))
+            digits = 0;
+    }
+    return !digits;
+}
+
+static int set_str(char **dst, const char *v, struct iam_err *err)
+{
+    free(*dst);
+    *dst = v ? strdup(v) : NULL;
+    if(v && !*dst)
+        return iam_errf(err, IAM_ENOMEM, "out of memory");
+    return IAM_OK;
+}
+
+/* Profile: --profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, "default". A named
+ * profile that exists in neither file is botocore's ProfileNotFound. */
+static int resolve_profile(struct session *s, struct iam_err *err)
+{
+    const char *p = s->profile_opt;
+    int rc;
+    if(!p)
+        p = env("AWS_PROFILE");
+    if(!p)
+        p = env("AWS_DEFAULT_PROFILE");
+    s->profile_named = p != NULL;
+    rc = set_str(&s->profile, p ? p : "default", err);
+    if(rc)
+        return rc;
+    if(p && !config_profile_exists(s->cfg, p)) {
+        rc = iam_errf(err, IAM_ENOTFOUND,
+                      "The config profile (%s) could not be found", p);
+        snprintf(err->code, sizeof(err->code), "ProfileNotFound");
+        return iam_err_kind(err, IAM_KIND_CONFIG);
+    }
+    return IAM_OK;
+}
+
+static int resolve_region(struct session *s, struct iam_err *err)
+{
+    const char *r = s->region_opt;
+    if(!r)
+        r = env("AWS_REGION");
+    if(!r)
+        r = env("AWS_DEFAULT_REGION");
+    if(!r)
+        r = config_get(s->cfg, s->profile, "region");
+    if(r && !valid_region(r)) {
+        iam_errf(err, IAM_ECONFIG,
+                 "Provided region_name '%s' doesn't match a supported format.",
+                 r);
+        snprintf(err->code, sizeof(err->code), "InvalidRegionError");
+        return iam_err_kind(err, IAM_KIND_CONFIG);
+    }
+    return set_str(&s->region, r, err);
+}
+
+/* --endpoint-url, then AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL and the
+ * profile's endpoint_url, as AWS CLI versions with configured endpoints do
+ * (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS turns the latter three off). */
+static const char *endpoint_url(struct session *s)
+{
+    char name[64];
+    size_t i;
+    const char *v, *ign;
+    if(s->endpoint_opt)
+        return s->endpoint_opt;
+    ign = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    if(ign && strcasecmp(ign, "true") == 0)
+        return NULL;
+    snprintf(name, sizeof(name), "AWS_ENDPOINT_URL_%s", s->service);
+    for(i = 17; name[i]; i++)
+        name[i] = (char)toupper((unsigned char)name[i]);
+    v = env(name);
+    if(!v)
+        v = env("AWS_ENDPOINT_URL");
+    if(!v)
+        v = config_get(s->cfg, s->profile, "endpoint_url");
+    return v;
+}
+
+/* Stage one: the config files and the profile, enough to read settings. */
+static int load_config(struct session *s, struct iam_err *err)
+{
+    int rc;
+    if(!s->config_loaded) {
+        s->config_loaded = 1;
+        rc = config_load(&s->cfg, &s->config_err);
+        if(rc) {
+            if(!s->config_err.code[0])
+                snprintf(s->config_err.code, sizeof(s->config_err.code),
+                         "ConfigParseError");
+            iam_err_kind(&s->config_err, IAM_KIND_CONFIG);
+        } else {
+            resolve_profile(s, &s->config_err);
+        }
+    }
+    if(s->config_err.st != IAM_OK) {
+        if(err && err->st == IAM_OK)
+            *err = s->config_err;
+        return s->config_err.st;
+    }
+    return IAM_OK;
+}
+
+int session_setting(struct session *s, const char *key, const char **out,
+                    struct iam_err *err)
+{
+    int rc = load_config(s, err);
+    *out = rc ? NULL : config_get(s->cfg, s->profile, key);
+    return rc;
+}
+
+static int resolve_all(struct session *s, struct iam_err *err)
+{
+    const char *ca;
+    int rc = load_config(s, err);
+    if(!rc)
+        rc = resolve_region(s, err);
+    if(rc)
+        return rc;
+    ca = s->ca_opt ? s->ca_opt : env("AWS_CA_BUNDLE");
+    if(!ca)
+        ca = config_get(s->cfg, s->profile, "ca_bundle");
+    rc = set_str(&s->ca_bundle, ca, err);
+    if(!rc)
+        rc = endpoint_resolve(s->service, s->region, endpoint_url(s), &s->ep,
+                              err);
+    if(rc) {
+        if(rc == IAM_ECONFIG)
+            snprintf(err->code, sizeof(err->code), "NoRegionError");
+        else if(!err->code[0])
+            snprintf(err->code, sizeof(err->code), "ValueError");
+        return iam_err_kind(err, IAM_KIND_CONFIG);
+    }
+    tracef(s, "Endpoint: %s (signing region %s, profile %s)", s->ep.url,
+           s->ep.signing_region, s->profile);
+    if(!s->sign)
+        return IAM_OK;
+    rc = creds_resolve(s->cfg, s->profile_named ? s->profile : NULL,
+                       s->profile_opt != NULL, &s->creds, err);
+    if(rc) {
+        if(!err->code[0])
+            snprintf(err->code, sizeof(err->code), "%s",
+                     rc == IAM_ECREDS ? "NoCredentialsError" : "CredentialError");
+        return iam_err_kind(err, rc == IAM_ENOTFOUND ? IAM_KIND_CONFIG
+                                                     : IAM_KIND_CREDENTIALS);
+    }
+    tracef(s, "Found credentials in %s", s->creds.source);
+    return IAM_OK;
+}
+
+int session_resolve(struct session *s, struct iam_err *err)
+{
+    if(!s->resolved) {
+        s->resolved = 1;
+        resolve_all(s, &s->resolve_err);
+    }
+    if(s->resolve_err.st != IAM_OK) {
+        if(err && err->st == IAM_OK)
+            *err = s->resolve_err;
+        return s->resolve_err.st;
+    }
+    return IAM_OK;
+}
+
+const char *session_region(const struct session *s)
+{
+    return s->region;
+}
+
+const char *session_profile(const struct session *s)
+{
+    return s->profile;
+}
+
+const char *session_cred_source(const struct session *s)
+{
+    return s->creds.source;
+}
+
+const struct endpoint *session_endpoint(const struct session *s)
+{
+    return &s->ep;
+}
+
+/* Traces `text` line by line with the session token masked: it shows up in
+ * canonical requests as the x-amz-security-token header's value. */
+static void trace_block(struct session *s, const char *label, const char *text)
+{
+    struct buf b;
+    const char *tok = s->creds.session_token, *p = text, *hit;
+    size_t tl = tok ? strlen(tok) : 0;
+    if(!s->trace)
+        return;
+    buf_init(&b, 1 << 20);
+    while(tl && (hit = strstr(p, tok)) != NULL) {
+        buf_add(&b, p, (size_t)(hit - p));
+        buf_adds(&b, "[REDACTED]");
+        p = hit + tl;
+    }
+    buf_adds(&b, p);
+    tracef(s, "%s:\n%s", label, b.data ? b.data : "");
+    buf_wipe(&b);
+}
+
+static int add_params(struct buf *body, const char *action, const char *ver,
+                      const char *const *names, const size_t *nlens,
+                      const char *const *values, const size_t *vlens, size_t n)
+{
+    size_t i;
+    int rc = query_add(body, "Action", 6, action, strlen(action));
+    if(!rc)
+        rc = query_add(body, "Version", 7, ver, strlen(ver));
+    for(i = 0; i < n && !rc; i++)
+        rc = query_add(body, names[i], nlens[i], values[i], vlens[i]);
+    return rc;
+}
+
+/* Signs r (headers so far: Content-Type, Host) and adds X-Amz-Date, the
+ * session token and Authorization to it. */
+static int sign_request(struct session *s, struct treq *r, const char *host,
+                        const char *path, struct iam_err *err)
+{
+    static const char ctype[] = "application/x-www-form-urlencoded; charset=utf-8";
+    struct sigv4_header hdrs[2] = {
+        {"Content-Type", 12, ctype, sizeof(ctype) - 1},
+        {"Host", 4, host, strlen(host)}};
+    struct sigv4_request req = {0};
+    struct sigv4_params p = {0};
+    struct sigv4_result out;
+    size_t i;
+    int rc;
+    req.method = r->method;
+    req.path = path;
+    req.path_len = strlen(path);
+    req.headers = hdrs;
+    req.nheaders = 2;
+    req.body = r->body.data ? r->body.data : "";
+    req.body_len = r->body.len;
+    p.service = s->ep.signing_name;
+    p.region = s->ep.signing_region;
+    p.access_key_id = s->creds.access_key_id;
+    p.secret_access_key = s->creds.secret_access_key;
+    p.session_token = s->creds.session_token;
+    p.time = (long long)time(NULL);
+    p.normalize_path = 1;
+    p.double_encode = 1;
+    sigv4_result_init(&out);
+    rc = sigv4_sign(&req, &p, &out, err);
+    for(i = 0; !rc && i < out.nadded; i++)
+        rc = treq_header(r, out.added[i].name, out.added[i].value);
+    if(!rc)
+        rc = treq_header(r, "Authorization", out.authorization.data);
+    if(!rc && s->trace) {
+        trace_block(s, "Canonical request", out.canonical_request.data);
+        trace_block(s, "String to sign", out.string_to_sign.data);
+        tracef(s, "Authorization: AWS4-HMAC-SHA256 Credential=%s/..., "
+                  "Signature=[REDACTED]", s->creds.access_key_id);
+    }
+    sigv4_result_free(&out);
+    if(rc == IAM_ENOMEM)
+        iam_errf(err, rc, "out of memory");
+    return rc;
+}
+
+int session_prepare(struct session *s, const char *action,
+                    const char *const *names, const size_t *nlens,
+                    const char *const *values, const size_t *vlens, size_t n,
+                    struct treq **out, struct iam_err *err)
+{
+    char host[512];
+    const char *path;
+    struct treq *r;
+    int rc = session_resolve(s, err);
+    *out = NULL;
+    if(rc)
+        return rc;
+    r = treq_new();
+    if(!r)
+        return iam_errf(err, IAM_ENOMEM, "out of memory");
+    rc = endpoint_split(s->ep.url, host, sizeof(host), &path, err);
+    if(!rc)
+        rc = add_params(&r->body, action, s->ep.api_version, names, nlens,
+                        values, vlens, n);
+    if(rc == IAM_ETOOBIG)
+        iam_errf(err, rc, "request parameters are too large");
+    r->url = strdup(s->ep.url);
+    if(!rc && !r->url)
+        rc = IAM_ENOMEM;
+    if(!rc)
+        rc = treq_header(r, "Content-Type",
+                         "application/x-www-form-urlencoded; charset=utf-8");
+    if(!rc)
+        rc = treq_header(r, "Host", host);
+    /* libcurl would otherwise wait for "100 Continue" on larger bodies. */
+    if(!rc)
+        rc = treq_header(r, "Expect", "");
+    if(!rc && s->user_agent)
+        rc = treq_header(r, "User-Agent", s->user_agent);
+    if(!rc && s->sign)
+        rc = sign_request(s, r, host, *path ? path : "/", err);
+    if(rc) {
+        treq_free(r);
+        return iam_errf(err, rc, "out of memory");
+    }
+    r->opts.connect_timeout_ms = s->connect_ms;
+    r->opts.read_timeout_ms = s->read_ms;
+    r->opts.verify_tls = s->verify_tls;
+    r->opts.ca_bundle = s->ca_bundle;
+    r->opts.proxy = proxy_for(r->url);
+    tracef(s, "Sending POST %s (%zu bytes): %s", r->url, r->body.len,
+           r->body.data);
+    *out = r;
+    return IAM_OK;
+}
+
+/* Python's http.client.responses, which botocore uses as the message of an
+ * error whose body it cannot parse. */
+static const char *reason_for(long status)
+{
+    static const struct { long code; const char *text; } t[] = {
+        {400, "Bad Request"}, {401, "Unauthorized"}, {403, "Forbidden"},
+        {404, "Not Found"}, {405, "Method Not Allowed"},
+        {408, "Request Timeout"}, {413, "Request Entity Too Large"},
+        {429, "Too Many Requests"}, {500, "Internal Server Error"},
+        {501, "Not Implemented"}, {502, "Bad Gateway"},
+        {503, "Service Unavailable"}, {504, "Gateway Timeout"}};
+    size_t i;
+    for(i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if(t[i].code == status)
+            return t[i].text;
+    return "";
+}
+
+/* Words a transport failure as botocore's exception for it. */
+static int transport_error(struct session *s, struct treq *r,
+                           struct iam_err *err)
+{
+    const struct iam_err *te = &r->err;
+    const char *code = "EndpointConnectionError";
+    iam_err_clear(err);
+    switch(te->st) {
+    case IAM_ETIMEOUT:
+        if(strncmp(te->msg, "Operation too slow", 18) == 0) {
+            code = "ReadTimeoutError";
+            iam_errf(err, IAM_ETIMEOUT, "Read timeout on endpoint URL: \"%s\"",
+                     r->url);
+        } else {
+            code = "ConnectTimeoutError";
+            iam_errf(err, IAM_ETIMEOUT,
+                     "Connect timeout on endpoint URL: \"%s\"", r->url);
+        }
+        break;
+    case IAM_ETLS:
+        code = "SSLError";
+        iam_errf(err, IAM_ETLS, "SSL validation failed for %s %s", r->url,
+                 te->msg);
+        break;
+    case IAM_ETOOBIG:
+        code = "ResponseTooLarge";
+        iam_errf(err, IAM_ETOOBIG,
+                 "Response from endpoint URL \"%s\" is larger than %zu bytes",
+                 r->url, r->opts.max_body);
+        break;
+    case IAM_EINTR:
+        code = "KeyboardInterrupt";
+        iam_errf(err, IAM_EINTR, "interrupted");
+        break;
+    default:
+        if(te->http_status == -2) {
+            code = "ProxyConnectionError";
+            iam_errf(err, IAM_ECONN, "Failed to connect to proxy URL: \"%s\"",
+                     r->opts.proxy ? r->opts.proxy : "");
+        } else if(te->http_status == -1)
+            iam_errf(err, IAM_ECONN,
+                     "Could not connect to the endpoint URL: \"%s\"", r->url);
+        else {
+            code = "ConnectionClosedError";
+            iam_errf(err, IAM_ECONN,
+                     "Connection was closed before we received a valid "
+                     "response from endpoint URL: \"%s\".", r->url);
+        }
+    }
+    snprintf(err->code, sizeof(err->code), "%s", code);
+    tracef(s, "Transport error: %s (%s)", err->msg, te->msg);
+    return iam_err_kind(err, IAM_KIND_CONNECTION);
+}
+
+/* A non-2xx response: the ErrorResponse document, or botocore's fallback
+ * (the status number as code, its standard reason as message). */
+static int service_error(struct treq *r, struct xml_doc *doc,
+                         struct iam_err *err)
+{
+    iam_err_clear(err);
+    if(doc && xml_error_response(xml_root(doc), err) == IAM_ESERVICE) {
+        err->http_status = (int)r->status;
+        return IAM_ESERVICE;
+    }
+    iam_errf(err, IAM_ESERVICE, "%s", reason_for(r->status));
+    snprintf(err->code, sizeof(err->code), "%ld", r->status);
+    err->http_status = (int)r->status;
+    return iam_err_kind(err, IAM_KIND_SERVICE);
+}
+
+int session_response(struct session *s, struct treq *r, const char *action,
+                     struct xml_doc **doc, const struct xml_node **result,
+                     struct iam_err *err)
+{
+    struct xml_limits lim;
+    struct iam_err perr;
+    char name[160];
+    int rc;
+    *doc = NULL;
+    *result = NULL;
+    if(r->err.st != IAM_OK)
+        return transport_error(s, r, err);
+    tracef(s, "Response: HTTP %ld, %zu bytes:\n%s", r->status, r->resp.len,
+           r->resp.data ? r->resp.data : "");
+    xml_limits_default(&lim);
+    lim.max_bytes = r->opts.max_body;
+    iam_err_clear(&perr);
+    rc = xml_parse(r->resp.data ? r->resp.data : "", r->resp.len, &lim, doc,
+                   &perr);
+    if(r->status < 200 || r->status >= 300) {
+        rc = service_error(r, rc ? NULL : *doc, err);
+        xml_free(*doc);
+        *doc = NULL;
+        return rc;
+    }
+    if(rc) {
+        iam_err_clear(err);
+        iam_errf(err, rc, "Unable to parse response (%s), invalid XML "
+                 "received. Further retries may succeed:\n%.200s",
+                 perr.msg, r->resp.data ? r->resp.data : "");
+        snprintf(err->code, sizeof(err->code), "ResponseParserError");
+        return iam_err_kind(err, IAM_KIND_CONNECTION);
+    }
+    /* A 200 can still carry an ErrorResponse; treat it as the error. */
+    if(xml_error_response(xml_root(*doc), err) == IAM_ESERVICE) {
+        err->http_status = (int)r->status;
+        xml_free(*doc);
+        *doc = NULL;
+        return IAM_ESERVICE;
+    }
+    snprintf(name, sizeof(name), "%sResult", action);
+    *result = xml_child(xml_root(*doc), name);
+    return IAM_OK;
+}

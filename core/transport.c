@@ -1,0 +1,348 @@
+/* transport.c - libcurl multi driver (see transport.h).
+ *
+ * Callbacks only append bytes and set flags; finishing a request happens in
+ * transport_step after curl_multi_info_read, as curl's 10-at-a-time.c does,
+ * so no callback ever re-enters curl_multi_* or the caller.
+ */
+#include "transport.h"
+
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct transport {
+    CURLM *multi;
+    int running;
+    int inflight;
+};
+
+static volatile sig_atomic_t interrupted;
+
+void transport_interrupt(void)
+{
+    interrupted = 1;
+}
+
+int transport_interrupted(void)
+{
+    return interrupted != 0;
+}
+
+const char *transport_curl_version(void)
+{
+    return curl_version_info(CURLVERSION_NOW)->version;
+}
+
+int transport_new(struct transport **out, struct iam_err *err)
+{
+    struct transport *t;
+    static int global_done;
+    *out = NULL;
+    if(!global_done) {
+        if(curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return iam_errf(err, IAM_ENOMEM, "curl_global_init failed");
+        global_done = 1;
+    }
+    t = calloc(1, sizeof(*t));
+    if(!t)
+        return iam_errf(err, IAM_ENOMEM, "out of memory");
+    t->multi = curl_multi_init();
+    if(!t->multi) {
+        free(t);
+        return iam_errf(err, IAM_ENOMEM, "curl_multi_init failed");
+    }
+    /* HTTP/1.1 keep-alive; several connections to one host at once. */
+    curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, 64L);
+    *out = t;
+    return IAM_OK;
+}
+
+void transport_free(struct transport *t)
+{
+    if(!t)
+        return;
+    curl_multi_cleanup(t->multi);
+    free(t);
+}
+
+struct treq *treq_new(void)
+{
+    struct treq *r = calloc(1, sizeof(*r));
+    if(!r)
+        return NULL;
+    buf_init(&r->body, 1 << 20);
+    buf_init(&r->resp, 10 << 20);
+    buf_init(&r->resp_date, 128);
+    r->opts.connect_timeout_ms = 60000;
+    r->opts.read_timeout_ms = 60000;
+    r->opts.verify_tls = 1;
+    r->opts.max_body = 10 << 20;
+    r->method = "POST";
+    return r;
+}
+
+int treq_header(struct treq *r, const char *name, const char *value)
+{
+    struct buf line;
+    struct curl_slist *l;
+    int rc;
+    buf_init(&line, 64 << 10);
+    rc = buf_printf(&line, "%s: %s", name, value);
+    if(rc) {
+        buf_wipe(&line);
+        return rc;
+    }
+    l = curl_slist_append(r->headers, line.data);
+    buf_wipe(&line); /* may hold a session token */
+    if(!l)
+        return IAM_ENOMEM;
+    r->headers = l;
+    return IAM_OK;
+}
+
+/* curl_slist_free_all, but first wiping the lines: they carry the
+ * Authorization signature and the session token. */
+static void wipe_headers(struct curl_slist *l)
+{
+    struct curl_slist *p;
+    for(p = l; p; p = p->next)
+        if(p->data)
+            memset(p->data, 0, strlen(p->data));
+    curl_slist_free_all(l);
+}
+
+static void detach(struct treq *r)
+{
+    if(r->owner && r->easy) {
+        curl_multi_remove_handle(r->owner->multi, r->easy);
+        r->owner->inflight--;
+    }
+    r->owner = NULL;
+}
+
+void treq_free(struct treq *r)
+{
+    if(!r)
+        return;
+    detach(r);
+    if(r->easy)
+        curl_easy_cleanup(r->easy);
+    wipe_headers(r->headers);
+    free(r->url);
+    buf_wipe(&r->body);
+    buf_free(&r->resp);
+    buf_free(&r->resp_date);
+    free(r);
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    struct treq *r = ud;
+    size_t len = size * n;
+    if(interrupted)
+        return 0;
+    if(buf_add(&r->resp, p, len) != IAM_OK)
+        return 0; /* over the cap (or OOM): abort the transfer */
+    return len;
+}
+
+/* Keeps the status line's reason phrase and the Date header. */
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+    struct treq *r = ud;
+    size_t len = size * n;
+    if(len > 9 && strncmp(p, "HTTP/", 5) == 0) {
+        const char *sp = memchr(p, ' ', len);
+        const char *reason = sp ? memchr(sp + 1, ' ', len - (size_t)(sp + 1 - p)) : NULL;
+        size_t rl = 0;
+        r->reason[0] = '\0';
+        if(reason) {
+            reason++;
+            rl = len - (size_t)(reason - p);
+            while(rl && (reason[rl - 1] == '\r' || reason[rl - 1] == '\n'))
+                rl--;
+            if(rl >= sizeof(r->reason))
+                rl = sizeof(r->reason) - 1;
+            memcpy(r->reason, reason, rl);
+            r->reason[rl] = '\0';
+        }
+    } else if(len > 5 && strncasecmp(p, "date:", 5) == 0) {
+        size_t off = 5;
+        buf_reset(&r->resp_date);
+        while(off < len && p[off] == ' ')
+            off++;
+        while(len > off && (p[len - 1] == '\r' || p[len - 1] == '\n'))
+            len--;
+        buf_add(&r->resp_date, p + off, len - off);
+        return size * n;
+    }
+    return size * n;
+}
+
+/* Aborts transfers after Ctrl-C; also the read-timeout clock's hook. */
+static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+                       curl_off_t un)
+{
+    (void)ud;
+    (void)dt;
+    (void)dn;
+    (void)ut;
+    (void)un;
+    return interrupted ? 1 : 0;
+}
+
+static int setup_easy(struct treq *r, CURL *e)
+{
+    curl_easy_setopt(e, CURLOPT_URL, r->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, (struct curl_slist *)r->headers);
+    /* Redirects are never followed: a 3xx would carry the signed request
+     * (and its credentials) to another host. */
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, NULL);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r->opts.connect_timeout_ms);
+    if(r->opts.read_timeout_ms > 0) {
+        /* botocore's read timeout is the longest wait for any byte: less
+         * than one byte per second for that long fails the transfer. */
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+                         (r->opts.read_timeout_ms + 999) / 1000);
+    }
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r->opts.verify_tls ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, r->opts.verify_tls ? 2L : 0L);
+    if(r->opts.ca_bundle)
+        curl_easy_setopt(e, CURLOPT_CAINFO, r->opts.ca_bundle);
+    /* "" disables libcurl's own environment lookup: proxy.c decided. */
+    curl_easy_setopt(e, CURLOPT_PROXY, r->opts.proxy ? r->opts.proxy : "");
+    if(strcmp(r->method, "POST") == 0) {
+        curl_easy_setopt(e, CURLOPT_POST, 1L);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body.data ? r->body.data : "");
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body.len);
+    } else if(strcmp(r->method, "GET") != 0) {
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+        if(r->body.len) {
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body.data);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body.len);
+        }
+    }
+    return IAM_OK;
+}
+
+int transport_submit(struct transport *t, struct treq *r, struct iam_err *err)
+{
+    CURL *e = r->easy;
+    if(!e) {
+        e = curl_easy_init();
+        if(!e)
+            return iam_errf(err, IAM_ENOMEM, "curl_easy_init failed");
+        r->easy = e;
+    } else {
+        curl_easy_reset(e);
+    }
+    r->done = 0;
+    r->status = 0;
+    buf_reset(&r->resp);
+    r->resp.max = r->opts.max_body;
+    iam_err_clear(&r->err);
+    r->errbuf[0] = '\0';
+    setup_easy(r, e);
+    if(curl_multi_add_handle(t->multi, e) != CURLM_OK)
+        return iam_errf(err, IAM_ENOMEM, "curl_multi_add_handle failed");
+    r->owner = t;
+    t->inflight++;
+    return IAM_OK;
+}
+
+/* Maps a finished transfer's CURLcode to our status, kind and message. The
+ * message holds only libcurl's text; callers add the endpoint wording the
+ * AWS CLI uses. */
+static void finish_error(struct treq *r, CURLcode rc)
+{
+    enum iam_status st = IAM_ECONN;
+    const char *why = r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc);
+    switch(rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        st = IAM_ETIMEOUT;
+        break;
+    case CURLE_WRITE_ERROR:
+        if(interrupted)
+            st = IAM_EINTR;
+        else if(r->resp.len + CURL_MAX_WRITE_SIZE > r->resp.max) {
+            st = IAM_ETOOBIG;
+            why = "response body is larger than the limit";
+        }
+        break;
+    case CURLE_ABORTED_BY_CALLBACK:
+        st = IAM_EINTR;
+        break;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+        st = IAM_ETLS;
+        break;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        r->err.http_status = -2; /* marks "proxy unreachable" */
+        break;
+    case CURLE_COULDNT_CONNECT:
+        /* With a proxy, the connection that failed is the proxy's. */
+        r->err.http_status = r->opts.proxy ? -2 : -1;
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        r->err.http_status = -1; /* marks "never connected" */
+        break;
+    default:
+        break;
+    }
+    iam_errf(&r->err, st, "%s", why);
+    iam_err_kind(&r->err, IAM_KIND_CONNECTION);
+}
+
+static void finish(struct transport *t, CURL *e, CURLcode rc)
+{
+    struct treq *r = NULL;
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+    curl_multi_remove_handle(t->multi, e);
+    t->inflight--;
+    r->owner = NULL;
+    if(rc == CURLE_OK)
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
+    else
+        finish_error(r, rc);
+    r->done = 1;
+    if(r->on_done)
+        r->on_done(r, r->ud);
+}
+
+int transport_step(struct transport *t, int timeout_ms)
+{
+    CURLMsg *m;
+    int left;
+    curl_multi_perform(t->multi, &t->running);
+    if(t->running && timeout_ms > 0) {
+        curl_multi_poll(t->multi, NULL, 0, timeout_ms, NULL);
+        curl_multi_perform(t->multi, &t->running);
+    }
+    while((m = curl_multi_info_read(t->multi, &left)) != NULL)
+        if(m->msg == CURLMSG_DONE)
+            finish(t, m->easy_handle, m->data.result);
+    return t->inflight;
+}
+
+int transport_running(const struct transport *t)
+{
+    return t->inflight;
+}
