@@ -1,0 +1,416 @@
+/* lclient.c - aws.client: translation between Lua and core/session.c.
+ *
+ * client:_send(action, params, shape) sends one Query request: params is an
+ * array of {name, value} string pairs already flattened by Lua, shape the
+ * output shape (or nil). It returns the converted result or nil, err.
+ * Outside a task the call drives the shared transport until its own request
+ * is done; the same request path serves concurrent tasks (lsched.c).
+ */
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lclient.h"
+#include "lerr.h"
+#include "lsched.h"
+#include "lshape.h"
+#include "lvalue.h"
+#include "session.h"
+#include "transport.h"
+#include "xml.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct lclient {
+    struct session *s;
+    lua_State *L; /* for the trace callback; set per call */
+    int wire_ts;
+};
+
+/* A request in flight, boxed so that a raise anywhere frees it. */
+struct lreq {
+    struct treq *r;
+    struct xml_doc *doc;
+};
+
+static struct lclient *check_client(lua_State *L)
+{
+    struct lclient *c = luaL_checkudata(L, 1, LCLIENT_MT);
+    if(!c->s)
+        luaL_error(L, "attempt to use a closed client");
+    return c;
+}
+
+/* Hands one trace line to the Lua function in the client's uservalue. A
+ * failing trace function must not unwind through core, so it runs
+ * protected and its error is dropped. */
+static void on_trace(void *ud, const char *line)
+{
+    struct lclient *c = ud;
+    lua_State *L = c->L;
+    if(!L || !lua_checkstack(L, 3))
+        return;
+    lua_getiuservalue(L, 1, 1);
+    if(lua_isfunction(L, -1)) {
+        lua_pushstring(L, line);
+        if(lua_pcall(L, 1, 0, 0) != LUA_OK)
+            lua_pop(L, 1);
+    } else {
+        lua_pop(L, 1);
+    }
+}
+
+static const char *opt_string(lua_State *L, int t, const char *k)
+{
+    const char *s = NULL;
+    int ty = lua_getfield(L, t, k);
+    if(ty != LUA_TNIL) {
+        if(ty != LUA_TSTRING)
+            luaL_error(L, "bad option '%s' to 'client' (string expected, got %s)",
+                       k, luaL_typename(L, -1));
+        s = lua_tostring(L, -1);
+    }
+    lua_pop(L, 1); /* the string stays alive in the options table */
+    return s;
+}
+
+static long opt_ms(lua_State *L, int t, const char *k)
+{
+    long v = -1;
+    int ty = lua_getfield(L, t, k);
+    if(ty != LUA_TNIL) {
+        lua_Number secs;
+        if(ty != LUA_TNUMBER)
+            luaL_error(L, "bad option '%s' to 'client' (number expected, got %s)",
+                       k, luaL_typename(L, -1));
+        secs = lua_tonumber(L, -1);
+        luaL_argcheck(L, secs >= 0 && secs < 1e7, 2, "timeout out of range");
+        v = (long)(secs * 1000);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static int opt_bool(lua_State *L, int t, const char *k, int def)
+{
+    int v = def;
+    if(lua_getfield(L, t, k) != LUA_TNIL)
+        v = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+/* core.client(service, opts): opts = { profile, region, endpoint_url,
+ * ca_bundle, verify_ssl, sign, connect_timeout, read_timeout, user_agent,
+ * timestamp_format = "iso8601"|"wire", debug = function(line) }. */
+int aws_client(lua_State *L)
+{
+    struct session_opts o = {0};
+    struct iam_err err = {0};
+    struct lclient *c;
+    const char *ts;
+    o.service = luaL_checkstring(L, 1);
+    if(lua_isnoneornil(L, 2)) {
+        lua_settop(L, 1);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    luaL_argcheck(L, strcmp(o.service, "iam") == 0 ||
+                     strcmp(o.service, "sts") == 0, 1,
+                  "unsupported service (iam, sts)");
+    o.profile = opt_string(L, 2, "profile");
+    o.region = opt_string(L, 2, "region");
+    o.endpoint_url = opt_string(L, 2, "endpoint_url");
+    o.ca_bundle = opt_string(L, 2, "ca_bundle");
+    o.user_agent = opt_string(L, 2, "user_agent");
+    o.verify_tls = opt_bool(L, 2, "verify_ssl", 1);
+    o.sign = opt_bool(L, 2, "sign", 1);
+    o.connect_timeout_ms = opt_ms(L, 2, "connect_timeout");
+    o.read_timeout_ms = opt_ms(L, 2, "read_timeout");
+    ts = opt_string(L, 2, "timestamp_format");
+    luaL_argcheck(L, !ts || strcmp(ts, "wire") == 0 ||
+                     strcmp(ts, "iso8601") == 0, 2,
+                  "timestamp_format must be 'iso8601' or 'wire'");
+    c = lua_newuserdatauv(L, sizeof(*c), 1); /* closed until the session exists */
+    c->s = NULL;
+    c->L = NULL;
+    c->wire_ts = ts && strcmp(ts, "wire") == 0;
+    luaL_setmetatable(L, LCLIENT_MT);
+    if(lua_getfield(L, 2, "debug") == LUA_TFUNCTION) {
+        o.trace = on_trace;
+        o.trace_ud = c;
+    }
+    lua_setiuservalue(L, -2, 1);
+    if(session_new(&o, &c->s, &err) != IAM_OK)
+        return luaL_error(L, "%s", err.msg);
+    return 1;
+}
+
+static int lreq_gc(lua_State *L)
+{
+    struct lreq *q = lua_touserdata(L, 1);
+    treq_free(q->r);
+    xml_free(q->doc);
+    q->r = NULL;
+    q->doc = NULL;
+    return 0;
+}
+
+/* [-0, +1, m] A new empty request box. */
+static struct lreq *new_lreq(lua_State *L)
+{
+    struct lreq *q = lua_newuserdatauv(L, sizeof(*q), 0);
+    q->r = NULL;
+    q->doc = NULL;
+    if(luaL_newmetatable(L, "aws.request")) {
+        lua_pushcfunction(L, lreq_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, lreq_gc);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_setmetatable(L, -2);
+    return q;
+}
+
+/* Reads params (array of {name, value}) into parallel arrays; the strings
+ * stay anchored by the params table for the duration of the call. */
+static size_t collect_params(lua_State *L, int idx, const char ***names,
+                             size_t **nlens, const char ***values,
+                             size_t **vlens)
+{
+    size_t i, n = lua_isnoneornil(L, idx) ? 0 : lua_rawlen(L, idx);
+    void *mem;
+    if(n > 100000)
+        luaL_error(L, "too many parameters");
+    mem = lua_newuserdatauv(L, (n + 1) * (2 * sizeof(char *) +
+                                          2 * sizeof(size_t)), 0);
+    *names = mem;
+    *values = *names + n + 1;
+    *nlens = (size_t *)(*values + n + 1);
+    *vlens = *nlens + n + 1;
+    for(i = 0; i < n; i++) {
+        lua_rawgeti(L, idx, (lua_Integer)i + 1);
+        luaL_argcheck(L, lua_istable(L, -1), idx, "parameter pairs expected");
+        lua_rawgeti(L, -1, 1);
+        lua_rawgeti(L, -2, 2);
+        if(lua_type(L, -2) != LUA_TSTRING || !lua_isstring(L, -1))
+            luaL_argerror(L, idx, "parameter name and value must be strings");
+        (*names)[i] = lua_tolstring(L, -2, &(*nlens)[i]);
+        (*values)[i] = lua_tolstring(L, -1, &(*vlens)[i]);
+        lua_pop(L, 3);
+    }
+    return n;
+}
+
+/* [-0, +1|2, m] Pushes the result of a finished request, or nil, err. */
+static int push_outcome(lua_State *L, struct lclient *c, struct lreq *q,
+                        const char *action, int shape_idx)
+{
+    struct iam_err err = {0};
+    const struct xml_node *res;
+    struct lshape_ctx ctx;
+    if(session_response(c->s, q->r, action, &q->doc, &res, &err) != IAM_OK) {
+        luaL_pushfail(L);
+        lerr_push(L, &err, action);
+        return 2;
+    }
+    if(!res) { /* actions without a result element answer {} */
+        lua_newtable(L);
+        lvalue_push(L, LVALUE_OBJECT_MT);
+        lua_setmetatable(L, -2);
+        return 1;
+    }
+    lvalue_push(L, LVALUE_OBJECT_MT);
+    lvalue_push(L, LVALUE_ARRAY_MT);
+    ctx.object_mt = lua_gettop(L) - 1;
+    ctx.array_mt = lua_gettop(L);
+    ctx.wire_timestamps = c->wire_ts;
+    lshape_push(L, res, shape_idx, &ctx);
+    lua_replace(L, ctx.object_mt);
+    lua_pop(L, 1);
+    return 1;
+}
+
+/* Continuation of a parked _send: the coroutine was resumed because its
+ * request finished. The stack is as it was at the yield (client at 1, ...,
+ * request box at 6). */
+static int send_cont(lua_State *L, int status, lua_KContext ctx)
+{
+    struct lclient *c = luaL_checkudata(L, 1, LCLIENT_MT);
+    struct lreq *q = lua_touserdata(L, 6);
+    (void)status;
+    (void)ctx;
+    lua_settop(L, 6);
+    lsched_unpark(L);
+    if(!c->s || !q || !q->r)
+        return luaL_error(L, "request was cancelled");
+    c->L = L;
+    status = push_outcome(L, c, q, lua_tostring(L, 2), lua_isnil(L, 4) ? 0 : 4);
+    c->L = NULL;
+    return status;
+}
+
+/* client:_send(action, params, shape) -> result | nil, err */
+static int client_send(lua_State *L)
+{
+    struct lclient *c = check_client(L); /* client at 1 */
+    const char *action = luaL_checkstring(L, 2);
+    const char **names, **values;
+    size_t *nlens, *vlens, n;
+    struct iam_err err = {0};
+    struct transport *t;
+    struct lreq *q;
+    if(!lua_isnoneornil(L, 3))
+        luaL_checktype(L, 3, LUA_TTABLE);
+    if(!lua_isnoneornil(L, 4))
+        luaL_checktype(L, 4, LUA_TTABLE);
+    lua_settop(L, 4); /* client, action, params, shape */
+    lvalue_init(L);
+    t = lsched_transport(L);
+    n = collect_params(L, 3, &names, &nlens, &values, &vlens); /* at 5 */
+    q = new_lreq(L); /* at 6 */
+    c->L = L;
+    /* Try now: resolution and signing errors are answered without
+     * yielding (OpenResty's "done in a single run"). */
+    if(session_prepare(c->s, action, names, nlens, values, vlens, n, &q->r,
+                       &err) == IAM_OK &&
+       transport_submit(t, q->r, &err) == IAM_OK) {
+        if(lsched_can_park(L)) {
+            c->L = NULL;
+            lsched_park(L, 6, q->r);
+            lsched_push_sentinel(L);
+            return lua_yieldk(L, 1, 0, send_cont);
+        }
+        while(!q->r->done)
+            transport_step(t, 1000);
+    }
+    if(err.st != IAM_OK) {
+        c->L = NULL;
+        luaL_pushfail(L);
+        lerr_push(L, &err, action);
+        return 2;
+    }
+    n = (size_t)push_outcome(L, c, q, action, lua_isnil(L, 4) ? 0 : 4);
+    c->L = NULL;
+    return (int)n;
+}
+
+/* client:_info() -> { region, profile, endpoint, signing_region,
+ * credential_source } or nil, err when resolution fails. */
+static int client_info(lua_State *L)
+{
+    struct lclient *c = check_client(L);
+    struct iam_err err = {0};
+    const struct endpoint *ep;
+    c->L = L;
+    if(session_resolve(c->s, &err) != IAM_OK) {
+        c->L = NULL;
+        luaL_pushfail(L);
+        lerr_push(L, &err, NULL);
+        return 2;
+    }
+    c->L = NULL;
+    ep = session_endpoint(c->s);
+    lua_createtable(L, 0, 5);
+    lua_pushstring(L, session_region(c->s));
+    lua_setfield(L, -2, "region");
+    lua_pushstring(L, session_profile(c->s));
+    lua_setfield(L, -2, "profile");
+    lua_pushstring(L, ep->url);
+    lua_setfield(L, -2, "endpoint");
+    lua_pushstring(L, ep->signing_region);
+    lua_setfield(L, -2, "signing_region");
+    lua_pushstring(L, session_cred_source(c->s));
+    lua_setfield(L, -2, "credential_source");
+    return 1;
+}
+
+/* client:_setting(key) -> value | nil; or nil, err when the config files
+ * or the profile are unusable. */
+static int client_setting(lua_State *L)
+{
+    struct lclient *c = check_client(L);
+    const char *key = luaL_checkstring(L, 2);
+    struct iam_err err = {0};
+    const char *v;
+    if(session_setting(c->s, key, &v, &err) != IAM_OK) {
+        luaL_pushfail(L);
+        lerr_push(L, &err, NULL);
+        return 2;
+    }
+    lua_pushstring(L, v);
+    return 1;
+}
+
+/* client:_timestamps("iso8601" | "wire"): how results carry timestamps. */
+static int client_timestamps(lua_State *L)
+{
+    static const char *const names[] = {"iso8601", "wire", NULL};
+    struct lclient *c = check_client(L);
+    c->wire_ts = luaL_checkoption(L, 2, NULL, names) == 1;
+    return 0;
+}
+
+static int client_gc(lua_State *L)
+{
+    struct lclient *c = luaL_checkudata(L, 1, LCLIENT_MT);
+    session_free(c->s);
+    c->s = NULL;
+    return 0;
+}
+
+static int client_tostring(lua_State *L)
+{
+    struct lclient *c = luaL_checkudata(L, 1, LCLIENT_MT);
+    lua_pushfstring(L, "aws.client (%p)%s", (void *)c, c->s ? "" : " closed");
+    return 1;
+}
+
+void lclient_init(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        {"_send", client_send},
+        {"_info", client_info},
+        {"_setting", client_setting},
+        {"_timestamps", client_timestamps},
+        {NULL, NULL}};
+    if(luaL_newmetatable(L, LCLIENT_MT)) {
+        luaL_newlib(L, methods);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, client_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, client_gc);
+        lua_setfield(L, -2, "__close");
+        lua_pushcfunction(L, client_tostring);
+        lua_setfield(L, -2, "__tostring");
+    }
+    lua_pop(L, 1);
+}
+
+int aws_xml_decode(lua_State *L)
+{
+    size_t len;
+    const char *body = luaL_checklstring(L, 1, &len);
+    struct iam_err err = {0};
+    struct xml_limits lim;
+    struct lshape_ctx ctx;
+    struct lreq *q;
+    if(!lua_isnoneornil(L, 2))
+        luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 3);
+    lvalue_init(L);
+    q = new_lreq(L); /* at 4 */
+    xml_limits_default(&lim);
+    if(xml_parse(body, len, &lim, &q->doc, &err) != IAM_OK) {
+        luaL_pushfail(L);
+        lua_pushstring(L, err.msg);
+        return 2;
+    }
+    lvalue_push(L, LVALUE_OBJECT_MT); /* at 5 */
+    lvalue_push(L, LVALUE_ARRAY_MT);  /* at 6 */
+    ctx.object_mt = 5;
+    ctx.array_mt = 6;
+    ctx.wire_timestamps = lua_toboolean(L, 3);
+    lshape_push(L, xml_root(q->doc), lua_isnil(L, 2) ? 0 : 2, &ctx);
+    return 1;
+}

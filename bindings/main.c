@@ -1,0 +1,136 @@
+/* main.c - the iamlua host, shaped like lua.c.
+ *
+ * main creates the state and calls pmain under lua_pcall; pmain opens the
+ * libraries, installs the script searchers and runs the embedded
+ * scripts/cli.lua with (host, argv). Only cli.lua decides the exit code:
+ * main returns what it returned. A Lua error that escapes the driver is a
+ * bug and is reported with its traceback.
+ */
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "laws.h"
+#include "lembed.h"
+#include "sigv4.h"
+#include "transport.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The allocator counts bytes in use and refuses to grow past a limit, so a
+ * runaway script fails with "not enough memory" instead of taking the
+ * machine (Lua's test Memcontrol does the same). */
+struct memctl {
+    size_t used, limit;
+};
+
+static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    struct memctl *m = ud;
+    void *p;
+    if(!ptr)
+        osize = 0;
+    if(nsize == 0) {
+        free(ptr);
+        m->used -= osize;
+        return NULL;
+    }
+    if(nsize > osize && m->used + (nsize - osize) > m->limit)
+        return NULL;
+    p = realloc(ptr, nsize);
+    if(p)
+        m->used += nsize - osize;
+    return p;
+}
+
+static lua_State *globalL;
+
+/* Ctrl-C: a hook stops running Lua code at the next instruction, as lua.c's
+ * laction does, and the transport flag aborts transfers in progress. */
+static void lstop(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    lua_sethook(L, NULL, 0, 0);
+    luaL_error(L, "interrupted!");
+}
+
+static void laction(int sig)
+{
+    int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
+    (void)sig;
+    transport_interrupt();
+    if(globalL)
+        lua_sethook(globalL, lstop, flag, 1);
+}
+
+/* Message handler: aws.error tables and other non-strings keep their own
+ * __tostring; string errors are bugs and get a traceback. */
+static int msghandler(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if(msg == NULL) {
+        if(luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            return 1;
+        msg = lua_pushfstring(L, "(error object is a %s value)",
+                              luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+static int pmain(lua_State *L)
+{
+    int argc = (int)lua_tointeger(L, 1);
+    char **argv = lua_touserdata(L, 2);
+    int i;
+    luaL_openlibs(L);
+    lembed_install(L);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, luaopen_aws_core);
+    lua_setfield(L, -2, "aws.core");
+    lua_pop(L, 1);
+    lembed_load(L, "cli"); /* driver chunk */
+    laws_push_host(L);
+    lua_createtable(L, argc, 0);
+    for(i = 0; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i);
+    }
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    struct memctl mem = {0, (size_t)4 << 30};
+    lua_State *L = lua_newstate(l_alloc, &mem);
+    int status, rc = 255;
+    if(!L) {
+        fputs("iamlua: cannot create state: not enough memory\n", stderr);
+        return 255;
+    }
+    globalL = L;
+    signal(SIGINT, laction);
+    lua_pushcfunction(L, msghandler);
+    lua_pushcfunction(L, pmain);
+    lua_pushinteger(L, argc);
+    lua_pushlightuserdata(L, argv);
+    status = lua_pcall(L, 2, 1, 1);
+    if(status != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        fprintf(stderr, "iamlua: %s\n", msg ? msg : "(error)");
+        fflush(stderr);
+    } else if(lua_isinteger(L, -1)) {
+        rc = (int)lua_tointeger(L, -1);
+    } else {
+        rc = 0;
+    }
+    fflush(stdout);
+    globalL = NULL;
+    lua_close(L);
+    sigv4_cleanup();
+    return rc;
+}
