@@ -1,0 +1,200 @@
+-- aws.params: validating and flattening request parameters for the AWS
+-- Query protocol, as botocore's ParamValidator and QuerySerializer do.
+-- flatten(params, input_shape) -> { {name, value}, ... } | nil, message
+-- With a shape, members go out in shape order and are validated (required,
+-- unknown, type, min length); without one, keys are sorted and tables are
+-- lists (1..n) or structures.
+local value = require "aws.value"
+
+local type, tostring, pairs, ipairs = type, tostring, pairs, ipairs
+local math_type, table_concat, table_sort = math.type, table.concat, table.sort
+local string_format = string.format
+
+local M = {}
+
+local function python_type(v)
+    local ty = type(v)
+    if ty == "string" then return "<class 'str'>" end
+    if ty == "boolean" then return "<class 'bool'>" end
+    if ty == "number" then
+        return math_type(v) == "integer" and "<class 'int'>" or "<class 'float'>"
+    end
+    if ty == "table" then
+        return value.type(v) == "array" and "<class 'list'>" or "<class 'dict'>"
+    end
+    return "<class '" .. ty .. "'>"
+end
+
+local function python_repr(v)
+    if type(v) == "string" then
+        return "'" .. v:gsub("\\", "\\\\"):gsub("'", "\\'") .. "'"
+    elseif type(v) == "boolean" then
+        return v and "True" or "False"
+    end
+    return tostring(v)
+end
+
+local valid_types = {
+    string = { "<class 'str'>" },
+    timestamp = { "<class 'datetime.datetime'>", "<class 'str'>" },
+    integer = { "<class 'int'>" }, long = { "<class 'int'>" },
+    boolean = { "<class 'bool'>" },
+    double = { "<class 'float'>", "<class 'decimal.Decimal'>", "<class 'int'>" },
+    float = { "<class 'float'>", "<class 'decimal.Decimal'>", "<class 'int'>" },
+    structure = { "<class 'dict'>" }, map = { "<class 'dict'>" },
+    list = { "<class 'list'>", "<class 'tuple'>" },
+    blob = { "<class 'bytes'>", "<class 'bytearray'>", "file-like object" },
+}
+
+local function type_ok(ty, v)
+    local lt = type(v)
+    if ty == "string" or ty == "blob" then return lt == "string" end
+    if ty == "timestamp" then return lt == "string" or lt == "number" end
+    if ty == "integer" or ty == "long" then return math_type(v) == "integer" end
+    if ty == "boolean" then return lt == "boolean" end
+    if ty == "double" or ty == "float" then return lt == "number" end
+    if ty == "list" then return lt == "table" and value.type(v) == "array" end
+    return lt == "table" and value.type(v) == "object"
+end
+
+local validate
+
+local function check_length(shape, v, path, errs)
+    local n
+    if type(v) == "string" then n = utf8.len(v) or #v
+    elseif type(v) == "table" then n = value.len(v) end
+    if n and shape.min and n < shape.min then
+        errs[#errs + 1] = string_format(
+            "Invalid length for parameter %s, value: %d, valid min length: %d",
+            path, n, shape.min)
+    end
+end
+
+local function validate_structure(shape, v, path, errs)
+    local known = {}
+    for _, m in ipairs(shape.members or {}) do
+        known[m.name] = m
+        if m.required and v[m.name] == nil then
+            errs[#errs + 1] = string_format(
+                'Missing required parameter in %s: "%s"',
+                path == "" and "input" or path, m.name)
+        end
+    end
+    for _, k in ipairs(value.keys(v)) do
+        local m = known[k]
+        if not m then
+            local names = {}
+            for _, mm in ipairs(shape.members or {}) do names[#names + 1] = mm.name end
+            errs[#errs + 1] = string_format(
+                'Unknown parameter in %s: "%s", must be one of: %s',
+                path == "" and "input" or path, tostring(k),
+                table_concat(names, ", "))
+        elseif v[k] ~= value.null then
+            validate(m.shape, v[k], path == "" and k or path .. "." .. k, errs)
+        end
+    end
+end
+
+validate = function(shape, v, path, errs)
+    local ty = shape.type
+    if not type_ok(ty, v) then
+        errs[#errs + 1] = string_format(
+            "Invalid type for parameter %s, value: %s, type: %s, valid types: %s",
+            path, python_repr(v), python_type(v),
+            table_concat(valid_types[ty] or { ty }, ", "))
+        return
+    end
+    if ty == "structure" then
+        validate_structure(shape, v, path, errs)
+    elseif ty == "list" then
+        check_length(shape, v, path, errs)
+        for i = 1, #v do validate(shape.member, v[i], path .. "[" .. (i - 1) .. "]", errs) end
+    elseif ty == "string" or ty == "map" then
+        check_length(shape, v, path, errs)
+    end
+end
+
+local function scalar(v)
+    if type(v) == "boolean" then return v and "true" or "false" end
+    if math_type(v) == "float" and v == v // 1 and v >= -2^53 and v <= 2^53 then
+        return string_format("%d", v)
+    end
+    return tostring(v)
+end
+
+local function sorted_keys(t)
+    local ks = {}
+    for k in pairs(t) do
+        if type(k) == "string" then ks[#ks + 1] = k end
+    end
+    table_sort(ks)
+    return ks
+end
+
+local serialize
+
+local function serialize_list(out, prefix, v, shape)
+    if #v == 0 then
+        out[#out + 1] = { prefix, "" }
+        return
+    end
+    local mname = shape and shape.member_name or "member"
+    for i = 1, #v do
+        serialize(out, prefix .. "." .. mname .. "." .. i, v[i],
+            shape and shape.member)
+    end
+end
+
+local function serialize_map(out, prefix, v, shape)
+    local i = 0
+    for _, k in ipairs(value.keys(v)) do
+        i = i + 1
+        local p = prefix .. ".entry." .. i
+        out[#out + 1] = { p .. ".key", scalar(k) }
+        serialize(out, p .. ".value", v[k], shape and shape.value)
+    end
+end
+
+serialize = function(out, prefix, v, shape)
+    if v == nil or v == value.null then return end
+    local ty = shape and shape.type
+    if type(v) ~= "table" then
+        out[#out + 1] = { prefix, scalar(v) }
+    elseif ty == "list" or (not shape and value.type(v) == "array") then
+        serialize_list(out, prefix, v, shape)
+    elseif ty == "map" then
+        serialize_map(out, prefix, v, shape)
+    else
+        local function join(k) return prefix == "" and k or prefix .. "." .. k end
+        if shape and shape.members then
+            for _, m in ipairs(shape.members) do
+                serialize(out, join(m.location_name or m.name), v[m.name], m.shape)
+            end
+        else
+            local ks = getmetatable(v) == value.object_mt and value.keys(v)
+                or sorted_keys(v)
+            for _, k in ipairs(ks) do serialize(out, join(k), v[k], nil) end
+        end
+    end
+end
+
+function M.validate(params, shape)
+    local errs = {}
+    validate(shape, params, "", errs)
+    if #errs > 0 then
+        return nil, "Parameter validation failed:\n" .. table_concat(errs, "\n")
+    end
+    return true
+end
+
+function M.flatten(params, shape)
+    if shape then
+        local ok, err = M.validate(params, shape)
+        if not ok then return nil, err end
+    end
+    local out = {}
+    serialize(out, "", params, shape)
+    return out
+end
+
+return M

@@ -1,0 +1,90 @@
+-- cli: the iamlua command line driver. Called by main.c as
+-- chunk(host, argv) with the host's private helpers; returns the exit code.
+-- Only this file (and the cli.* modules it uses) decides exit codes.
+local host, argv = ...
+
+local require, pcall, type, tostring, ipairs = require, pcall, type, tostring, ipairs
+local io_stdout, io_stderr = io.stdout, io.stderr
+local table_concat = table.concat
+
+local argparse = require "cli.argparse"
+local globals = require "cli.globals"
+local errors = require "cli.errors"
+
+local function write_err(text, rc, out)
+    if out then io_stdout:write(out) end
+    if text ~= "" then io_stderr:write(text) end
+    io_stdout:flush()
+    return rc
+end
+
+local function version_line()
+    local v = host.versions()
+    return ("iamlua/%s Lua/%s libcurl/%s OpenSSL/%s libxml2/%s\n"):format(
+        v.iamlua, v.lua, v.curl, v.openssl, v.libxml2)
+end
+
+-- --output choices: the CLI's five first (in its order, for its error
+-- text), then user formats found as output/NAME.lua.
+local function output_choices()
+    local choices, seen = {}, {}
+    for _, f in ipairs(globals.formats) do
+        choices[#choices + 1] = f
+        seen[f] = true
+    end
+    for _, m in ipairs(host.list("output.")) do
+        local name = m:sub(8)
+        if not seen[name] then choices[#choices + 1] = name end
+    end
+    return choices
+end
+
+local function main()
+    local g = {}
+    globals.specs["--output"].choices = nil -- validated after parsing
+    local rest = argparse.parse(globals.specs, argv, 1, g, function(a, r)
+        -- `run SCRIPT`: everything after the script belongs to the script.
+        return #r == 2 and r[1] == "run"
+    end)
+    if g.output then
+        local choices, ok = output_choices(), false
+        for _, c in ipairs(choices) do if c == g.output then ok = true end end
+        if not ok then argparse.fail(argparse.choice_message("--output", g.output, choices)) end
+    end
+    if g.endpoint_url and not g.endpoint_url:match("^https?://[^/]") then
+        error({ kind = "usage", code = "ParamError", message = ("Bad value for "
+            .. "--endpoint-url \"%s\": scheme is missing.  Must be of the form "
+            .. "http://<hostname>/ or https://<hostname>/"):format(g.endpoint_url) }, 0)
+    end
+    if g.query then g.query_ast = require("cli.query").compile(g.query) end
+    if g.version then
+        io_stdout:write(version_line())
+        return 0
+    end
+    local cmd = rest[1]
+    if cmd == nil then
+        argparse.fail("the following arguments are required: command")
+    elseif cmd == "run" then
+        return require("cli.run")(host, g, rest)
+    elseif cmd == "help" then
+        return require("cli.help")(host, g, rest)
+    end
+    return require("cli.service")(host, g, rest)
+end
+
+-- Error tables pass through; a string error is a bug and keeps its
+-- traceback.
+local ok, rc = xpcall(main, function(e)
+    if type(e) == "string" then return debug.traceback(e, 2) end
+    return e
+end)
+if ok then
+    io_stdout:flush()
+    return rc or 0
+end
+if type(rc) == "string" then
+    -- A string error escaping the driver is a bug: show where it came from.
+    io_stderr:write("\n", rc, "\n")
+    return 255
+end
+return write_err(errors.render(rc))
