@@ -1,0 +1,26 @@
+#!/bin/sh
+# setup.sh: installs what building and testing iamlua need on Debian, only
+# what is missing. Safe to run repeatedly; used by `make demo`, `make test`
+# (through the README's commands) and .ci/run.
+set -eu
+PKGS="build-essential pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev
+libxml2-dev libssl-dev libjansson-dev libyaml-dev libedit-dev awscli
+python3 curl valgrind clang"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+        missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "setup: installing:$missing"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+fi
+# moto_server (moto 5.x) verifies signatures in the end-to-end tests.
+if ! command -v moto_server >/dev/null 2>&1; then
+    echo "setup: installing moto[server] with pip"
+    python3 -m pip install --quiet "moto[server]" ||
+        python3 -m pip install --quiet --break-system-packages "moto[server]"
+fi
