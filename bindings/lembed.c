@@ -166,8 +166,10 @@ void lembed_load(lua_State *L, const char *name)
     lua_replace(L, msg);
 }
 
-/* Adds the user modules under `prefix` found in `dir` to the set at -1. */
-static void list_dir(lua_State *L, const char *dir, const char *prefix)
+/* Adds the user modules under `prefix` found in `dir` to the set at the
+ * absolute index `set`. */
+static void list_dir(lua_State *L, const char *dir, const char *prefix,
+                     int set)
 {
     DIR *d;
     struct dirent *e;
@@ -186,7 +188,7 @@ static void list_dir(lua_State *L, const char *dir, const char *prefix)
             lua_pushlstring(L, e->d_name, n - 4);
             lua_concat(L, 2);
             lua_pushboolean(L, 1);
-            lua_rawset(L, -3);
+            lua_rawset(L, set);
         }
     }
     closedir(d);
@@ -196,7 +198,9 @@ void lembed_list(lua_State *L, const char *prefix)
 {
     size_t i, plen = strlen(prefix);
     const char *dirs, *end;
+    int set;
     lua_newtable(L); /* set of names */
+    set = lua_gettop(L);
     for(i = 0; i < embedded_count; i++) {
         const char *n = embedded_scripts[i].name;
         if(strncmp(n, prefix, plen) == 0 && !strchr(n + plen, '.')) {
@@ -212,7 +216,7 @@ void lembed_list(lua_State *L, const char *prefix)
             end = dirs + strlen(dirs);
         if(end > dirs) {
             lua_pushlstring(L, dirs, (size_t)(end - dirs));
-            list_dir(L, lua_tostring(L, -1), prefix);
+            list_dir(L, lua_tostring(L, -1), prefix, set);
             lua_pop(L, 1);
         }
         dirs = *end ? end + 1 : end;

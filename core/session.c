@@ -249,12 +249,44 @@ int session_setting(struct session *s, const char *key, const char **out,
     return rc;
 }
 
+/* Credentials, as botocore resolves them while creating the client: a
+ * provider that fails (partial keys, a bad profile) fails now, before the
+ * region is checked; "none found" waits until a request needs signing. */
+static int resolve_creds(struct session *s, struct iam_err *err,
+                         struct iam_err *none)
+{
+    struct iam_err e = {0};
+    int rc;
+    if(!s->sign)
+        return IAM_OK;
+    rc = creds_resolve(s->cfg, s->profile_named ? s->profile : NULL,
+                       s->profile_opt != NULL, &s->creds, &e);
+    if(rc == IAM_ECREDS && strcmp(e.code, "NoCredentialsError") == 0) {
+        *none = e;
+        iam_err_kind(none, IAM_KIND_CREDENTIALS);
+        return IAM_OK;
+    }
+    if(rc) {
+        if(!e.code[0])
+            snprintf(e.code, sizeof(e.code), "CredentialRetrievalError");
+        iam_err_kind(&e, rc == IAM_ENOTFOUND ? IAM_KIND_CONFIG
+                                             : IAM_KIND_CREDENTIALS);
+        *err = e;
+        return rc;
+    }
+    tracef(s, "Found credentials in %s", s->creds.source);
+    return IAM_OK;
+}
+
 static int resolve_all(struct session *s, struct iam_err *err)
 {
+    struct iam_err none = {0};
     const char *ca;
     int rc = load_config(s, err);
     if(!rc)
         rc = resolve_region(s, err);
+    if(!rc)
+        rc = resolve_creds(s, err, &none);
     if(rc)
         return rc;
     ca = s->ca_opt ? s->ca_opt : env("AWS_CA_BUNDLE");
@@ -273,18 +305,10 @@ static int resolve_all(struct session *s, struct iam_err *err)
     }
     tracef(s, "Endpoint: %s (signing region %s, profile %s)", s->ep.url,
            s->ep.signing_region, s->profile);
-    if(!s->sign)
-        return IAM_OK;
-    rc = creds_resolve(s->cfg, s->profile_named ? s->profile : NULL,
-                       s->profile_opt != NULL, &s->creds, err);
-    if(rc) {
-        if(!err->code[0])
-            snprintf(err->code, sizeof(err->code), "%s",
-                     rc == IAM_ECREDS ? "NoCredentialsError" : "CredentialError");
-        return iam_err_kind(err, rc == IAM_ENOTFOUND ? IAM_KIND_CONFIG
-                                                     : IAM_KIND_CREDENTIALS);
+    if(none.st != IAM_OK) {
+        *err = none;
+        return none.st;
     }
-    tracef(s, "Found credentials in %s", s->creds.source);
     return IAM_OK;
 }
 
@@ -525,8 +549,77 @@ static int transport_error(struct session *s, struct treq *r,
     return iam_err_kind(err, IAM_KIND_CONNECTION);
 }
 
-/* A non-2xx response: the ErrorResponse document, or botocore's fallback
- * (the status number as code, its standard reason as message). */
+/* Appends Python's repr() of a bytes object (b'...'), which is how
+ * botocore shows a body it could not parse. */
+static void bytes_repr(struct buf *b, const char *p, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    char q = memchr(p, '\'', n) && !memchr(p, '"', n) ? '"' : '\'';
+    size_t i;
+    buf_addc(b, 'b');
+    buf_addc(b, q);
+    for(i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if(c == '\\' || c == (unsigned char)q) {
+            buf_addc(b, '\\');
+            buf_addc(b, (char)c);
+        } else if(c == '\n')
+            buf_adds(b, "\\n");
+        else if(c == '\r')
+            buf_adds(b, "\\r");
+        else if(c == '\t')
+            buf_adds(b, "\\t");
+        else if(c < 32 || c >= 127) {
+            char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            buf_add(b, esc, 4);
+        } else
+            buf_addc(b, (char)c);
+    }
+    buf_addc(b, q);
+}
+
+/* botocore's ResponseParserError. Where expat's wording is predictable (an
+ * empty body, text that is not markup) it is used; otherwise libxml2's. */
+static int parser_error(struct treq *r, const char *why, struct iam_err *err)
+{
+    struct buf b;
+    const char *body = r->resp.data ? r->resp.data : "";
+    size_t n = r->resp.len;
+    iam_err_clear(err);
+    buf_init(&b, 64 << 10);
+    if(n == 0)
+        why = "no element found: line 1, column 0";
+    else if(body[0] != '<' ||
+            (n > 2 && body[1] == '!' && strncmp(body, "<!DOCTYPE", 9) != 0 &&
+             strncmp(body, "<!--", 4) != 0))
+        why = "syntax error: line 1, column 0"; /* e.g. <!doctype html> */
+    bytes_repr(&b, body, n);
+    iam_errf(err, IAM_EPARSE, "Unable to parse response (%s), invalid XML "
+             "received. Further retries may succeed:\n%s", why,
+             b.data ? b.data : "b''");
+    buf_free(&b);
+    snprintf(err->code, sizeof(err->code), "ResponseParserError");
+    return iam_err_kind(err, IAM_KIND_CONNECTION);
+}
+
+/* botocore's _is_generic_error_response: a 5xx whose body is empty or an
+ * HTML page carries no error document. */
+static int generic_error(const struct treq *r)
+{
+    const char *p = r->resp.data ? r->resp.data : "";
+    size_t n = r->resp.len;
+    if(r->status < 500)
+        return 0;
+    while(n && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) {
+        p++;
+        n--;
+    }
+    return n == 0 || (n >= 6 && memcmp(p, "<html>", 6) == 0);
+}
+
+/* A response with status >= 300: the ErrorResponse document, or botocore's
+ * generic error (the status number as code, its standard reason as
+ * message) for an empty or HTML 5xx body. */
 static int service_error(struct treq *r, struct xml_doc *doc,
                          struct iam_err *err)
 {
@@ -561,19 +654,16 @@ int session_response(struct session *s, struct treq *r, const char *action,
     rc = xml_parse(r->resp.data ? r->resp.data : "", r->resp.len, &lim, doc,
                    &perr);
     if(r->status < 200 || r->status >= 300) {
-        rc = service_error(r, rc ? NULL : *doc, err);
+        if(rc && !generic_error(r))
+            rc = parser_error(r, perr.msg, err);
+        else
+            rc = service_error(r, rc ? NULL : *doc, err);
         xml_free(*doc);
         *doc = NULL;
         return rc;
     }
-    if(rc) {
-        iam_err_clear(err);
-        iam_errf(err, rc, "Unable to parse response (%s), invalid XML "
-                 "received. Further retries may succeed:\n%.200s",
-                 perr.msg, r->resp.data ? r->resp.data : "");
-        snprintf(err->code, sizeof(err->code), "ResponseParserError");
-        return iam_err_kind(err, IAM_KIND_CONNECTION);
-    }
+    if(rc)
+        return parser_error(r, perr.msg, err);
     /* A 200 can still carry an ErrorResponse; treat it as the error. */
     if(xml_error_response(xml_root(*doc), err) == IAM_ESERVICE) {
         err->http_status = (int)r->status;

@@ -14,9 +14,22 @@ function M.fail(message)
 end
 
 -- "Unknown options: a, b" (printed without the "prog: error:" prefix).
+-- The operation's parser has a hidden optional `help` positional: the
+-- first stray word fills it and so is listed last; "--" is dropped.
 function M.unknown(list)
+    local out, first = {}, nil
+    for _, a in ipairs(list) do
+        if a == "--" then
+            -- argparse consumes it
+        elseif first == nil and a:sub(1, 1) ~= "-" then
+            first = a
+        else
+            out[#out + 1] = a
+        end
+    end
+    out[#out + 1] = first
     error({ kind = "usage", unknown = true,
-            message = "Unknown options: " .. table_concat(list, ", ") }, 0)
+            message = "Unknown options: " .. table_concat(out, ", ") }, 0)
 end
 
 -- argparse's invalid-choice text, two choices per line padded to 40.

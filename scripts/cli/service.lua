@@ -36,7 +36,7 @@ local function command_specs(cmd)
         ["--cli-input-yaml"] = { name = "--cli-input-yaml", nargs = 1, dest = "cli_input_yaml" },
         ["--generate-cli-skeleton"] = { name = "--generate-cli-skeleton", nargs = "?",
             dest = "skeleton", const = "input",
-            choices = { "input", "yaml-input", "output" } },
+            choices = { "input", "output", "yaml-input" } },
     }
     for _, p in ipairs(cmd.parameters) do
         specs[p.option] = { name = p.option, nargs = 1, dest = p.member }

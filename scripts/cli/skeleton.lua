@@ -4,6 +4,7 @@
 local aws = require "aws"
 local value = aws.value
 local ipairs = ipairs
+local TIMESTAMP = "1970-01-01T00:00:00"
 
 -- botocore's ArgumentGenerator, use_member_names=True for output samples.
 local function sample(shape, name, depth)
@@ -22,7 +23,7 @@ local function sample(shape, name, depth)
         return value.object(sample(shape.key, "KeyName", depth + 1),
             sample(shape.value, name, depth + 1))
     elseif ty == "timestamp" then
-        return "1970-01-01T00:00:00"
+        return TIMESTAMP
     elseif ty == "integer" or ty == "long" then
         return 0
     elseif ty == "double" or ty == "float" then
@@ -77,6 +78,11 @@ return function(cmd, opts, g, host)
     local shape = require("shapes." .. cmd.service .. "." .. cmd.operation)
     local json = require("output.json")
     if opts.skeleton == "output" then
+        -- botocore's sample timestamp is a datetime: json prints its
+        -- isoformat(), text and table its str().
+        local fmt = g.output or "json"
+        TIMESTAMP = (fmt == "text" or fmt == "table") and "1970-01-01 00:00:00"
+            or "1970-01-01T00:00:00"
         local data = sample(shape.output)
         if g.query_ast then
             data = require("cli.query").search(g.query_ast, g.query, data)
