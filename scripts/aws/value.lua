@@ -27,6 +27,14 @@ M.null = setmetatable({}, {
     __newindex = function() error("aws.null is read-only", 2) end,
 })
 
+-- A date-time that is not a string: only botocore's generated samples
+-- (--generate-cli-skeleton output) carry one; YAML writes it plain where a
+-- string of the same text would be quoted. t[1] holds the text.
+local datetime_mt = { __name = "aws.datetime", __jsontype = "datetime" }
+datetime_mt.__tostring = function(t) return t[1] end
+M.datetime_mt = datetime_mt
+function M.datetime(text) return setmetatable({ text }, datetime_mt) end
+
 local array_mt = { __name = "aws.array" }
 local object_mt = { __name = "aws.object" }
 M.array_mt, M.object_mt = array_mt, object_mt

@@ -17,11 +17,11 @@ end
 -- The operation's parser has a hidden optional `help` positional: the
 -- first stray word fills it and so is listed last; "--" is dropped.
 function M.unknown(list)
-    local out, first = {}, nil
+    local out, first, words = {}, nil, false
     for _, a in ipairs(list) do
-        if a == "--" then
-            -- argparse consumes it
-        elseif first == nil and a:sub(1, 1) ~= "-" then
+        if a == "--" and not words then
+            words = true -- argparse consumes it; the rest are positional
+        elseif first == nil and (words or a:sub(1, 1) ~= "-") then
             first = a
         else
             out[#out + 1] = a
@@ -127,7 +127,9 @@ function M.parse(specs, args, first, values, stop)
     while i <= #args do
         local a = args[i]
         if a == "--" then
-            for j = i + 1, #args do rest[#rest + 1] = args[j] end
+            -- kept, so later parsers and M.unknown know what follows is
+            -- positional only
+            for j = i, #args do rest[#rest + 1] = args[j] end
             break
         end
         local name, inline = a, nil

@@ -23,7 +23,7 @@ local function sample(shape, name, depth)
         return value.object(sample(shape.key, "KeyName", depth + 1),
             sample(shape.value, name, depth + 1))
     elseif ty == "timestamp" then
-        return TIMESTAMP
+        return TIMESTAMP == "yaml" and value.datetime("1970-01-01 00:00:00") or TIMESTAMP
     elseif ty == "integer" or ty == "long" then
         return 0
     elseif ty == "double" or ty == "float" then
@@ -82,6 +82,7 @@ return function(cmd, opts, g, host)
         -- isoformat(), text and table its str().
         local fmt = g.output or "json"
         TIMESTAMP = (fmt == "text" or fmt == "table") and "1970-01-01 00:00:00"
+            or (fmt == "yaml" or fmt == "yaml-stream") and "yaml"
             or "1970-01-01T00:00:00"
         local data = sample(shape.output)
         if g.query_ast then

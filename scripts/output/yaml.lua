@@ -22,6 +22,7 @@ local value = require("aws.value")
 local json = require("aws.json")
 
 local type, error, tostring, ipairs, select = type, error, tostring, ipairs, select
+local getmetatable = getmetatable
 local math_type, math_huge = math.type, math.huge
 local string_byte, string_sub, string_find = string.byte, string.sub, string.find
 local string_format, string_lower, string_rep = string.format, string.lower, string.rep
@@ -511,6 +512,7 @@ local function new_emitter()
             return string_lower(float_repr(v)), true
         end
         if v == nil or v == null then return "null", true end
+        if getmetatable(v) == value.datetime_mt then return v[1], true end
         error("cannot represent an object: " .. tostring(v), 0)
     end
 
