@@ -1,0 +1,577 @@
+/* creds.c - botocore's credential chain (see creds.h).
+ *
+ * The chain is a table of providers in botocore's order. Each provider
+ * either fills the credentials (found), passes (not its kind), or fails;
+ * the first to find or fail ends the walk, as CredentialResolver does.
+ * Adding a provider is one function and one table entry.
+ */
+#include "creds.h"
+
+#include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define AKID "aws_access_key_id"
+#define SECRET "aws_secret_access_key"
+
+struct chain {
+    const struct config *cfg;
+    const char *name; /* the profile to read: "default" when none */
+    int explicit;     /* --profile was given: no environment credentials */
+};
+
+struct provider {
+    const char *method; /* botocore's METHOD, copied into creds.source */
+    int (*load)(const struct chain *ch, struct creds *out, int *found,
+                struct iam_err *err);
+};
+
+/* iam_errf that also names the botocore exception in err->code. */
+#ifdef __GNUC__
+__attribute__((format(printf, 4, 5)))
+#endif
+static int
+fail(struct iam_err *err, int st, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    if(!err || err->st != IAM_OK)
+        return st;
+    err->st = (enum iam_status)st;
+    snprintf(err->code, sizeof(err->code), "%s", code);
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    iam_err_kind(err, IAM_KIND_CREDENTIALS);
+    return st;
+}
+
+static int partial(struct iam_err *err, const char *method, const char *var)
+{
+    return fail(err, IAM_ECREDS, "PartialCredentialsError",
+                "Partial credentials found in %s, missing: %s", method, var);
+}
+
+static int not_yet(struct iam_err *err, const char *profile, const char *key)
+{
+    return fail(err, IAM_ECREDS, "NotImplementedError",
+                "profile %s uses %s, which is not supported yet", profile, key);
+}
+
+static int not_yet_env(struct iam_err *err, const char *var)
+{
+    return fail(err, IAM_ECREDS, "NotImplementedError",
+                "%s is set, which is not supported yet", var);
+}
+
+static const char *nonempty(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+/* Copies the three strings into out; an empty token counts as none. */
+static int set_creds(struct creds *out, const char *id, const char *secret,
+                     const char *token, int *found, struct iam_err *err)
+{
+    out->access_key_id = strdup(id);
+    out->secret_access_key = strdup(secret);
+    out->session_token = nonempty(token) ? strdup(token) : NULL;
+    if(!out->access_key_id || !out->secret_access_key ||
+       (nonempty(token) && !out->session_token)) {
+        creds_free(out);
+        return fail(err, IAM_ENOMEM, "MemoryError", "out of memory");
+    }
+    *found = 1;
+    return IAM_OK;
+}
+
+/* ---- env ---- */
+
+static int load_env(const struct chain *ch, struct creds *out, int *found,
+                    struct iam_err *err)
+{
+    const char *id = nonempty(getenv("AWS_ACCESS_KEY_ID"));
+    const char *secret, *token, *exp;
+    int rc;
+    if(ch->explicit || !id)
+        return IAM_OK;
+    secret = nonempty(getenv("AWS_SECRET_ACCESS_KEY"));
+    if(!secret)
+        return partial(err, "env", "AWS_SECRET_ACCESS_KEY");
+    /* botocore tries AWS_SECURITY_TOKEN first, the older name */
+    token = nonempty(getenv("AWS_SECURITY_TOKEN"));
+    if(!token)
+        token = nonempty(getenv("AWS_SESSION_TOKEN"));
+    exp = nonempty(getenv("AWS_CREDENTIAL_EXPIRATION"));
+    if(exp) {
+        rc = creds_parse_time(exp, &out->expiry, err);
+        if(rc)
+            return rc;
+    }
+    return set_creds(out, id, secret, token, found, err);
+}
+
+/* ---- providers this code does not implement yet ---- */
+
+static int load_assume_role(const struct chain *ch, struct creds *out,
+                            int *found, struct iam_err *err)
+{
+    (void)out;
+    (void)found;
+    if(config_has(ch->cfg, ch->name, "role_arn") &&
+       !config_has(ch->cfg, ch->name, "web_identity_token_file"))
+        return not_yet(err, ch->name, "role_arn");
+    return IAM_OK;
+}
+
+/* The environment variable, when present even if empty, hides the
+ * profile's setting (botocore's _get_config checks `is not None`). */
+static int load_web_identity(const struct chain *ch, struct creds *out,
+                             int *found, struct iam_err *err)
+{
+    const char *env = NULL;
+    (void)out;
+    (void)found;
+    if(!ch->explicit)
+        env = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+    if(env)
+        return *env ? not_yet_env(err, "AWS_WEB_IDENTITY_TOKEN_FILE") : IAM_OK;
+    if(nonempty(config_get(ch->cfg, ch->name, "web_identity_token_file")))
+        return not_yet(err, ch->name, "web_identity_token_file");
+    return IAM_OK;
+}
+
+static int load_sso(const struct chain *ch, struct creds *out, int *found,
+                    struct iam_err *err)
+{
+    (void)out;
+    (void)found;
+    if(config_has(ch->cfg, ch->name, "sso_account_id"))
+        return not_yet(err, ch->name, "sso_account_id");
+    if(config_has(ch->cfg, ch->name, "sso_role_name"))
+        return not_yet(err, ch->name, "sso_role_name");
+    return IAM_OK;
+}
+
+static int load_process(const struct chain *ch, struct creds *out, int *found,
+                        struct iam_err *err)
+{
+    (void)out;
+    (void)found;
+    if(config_has(ch->cfg, ch->name, "credential_process"))
+        return not_yet(err, ch->name, "credential_process");
+    return IAM_OK;
+}
+
+static int load_container(const struct chain *ch, struct creds *out, int *found,
+                          struct iam_err *err)
+{
+    (void)ch;
+    (void)out;
+    (void)found;
+    if(getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
+        return not_yet_env(err, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    if(getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"))
+        return not_yet_env(err, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    return IAM_OK;
+}
+
+/* Instance metadata is not implemented yet. Off EC2, botocore's attempt
+ * times out and the chain ends in NoCredentialsError, which is what passing
+ * here gives. */
+static int load_imds(const struct chain *ch, struct creds *out, int *found,
+                     struct iam_err *err)
+{
+    (void)ch;
+    (void)out;
+    (void)found;
+    (void)err;
+    return IAM_OK;
+}
+
+/* ---- the shared files ---- */
+
+/* Reads one file's view of a profile: the credentials file or the config
+ * file, whose accessors share a signature. */
+struct keys {
+    const char *(*get)(const struct config *, const char *, const char *);
+    int (*has)(const struct config *, const char *, const char *);
+};
+
+static const struct keys cred_file = {config_cred_get, config_cred_has};
+static const struct keys conf_file = {config_file_get, config_file_has};
+
+/* SharedCredentialProvider / ConfigProvider: aws_access_key_id decides,
+ * then the secret is required; the token is the first key present of
+ * aws_security_token, aws_session_token. */
+static int load_keys(const struct chain *ch, const struct keys *k,
+                     const char *method, struct creds *out, int *found,
+                     struct iam_err *err)
+{
+    const char *id, *secret, *token = NULL;
+    if(!k->has(ch->cfg, ch->name, AKID))
+        return IAM_OK;
+    if(!k->has(ch->cfg, ch->name, SECRET))
+        return partial(err, method, SECRET);
+    id = k->get(ch->cfg, ch->name, AKID);
+    secret = k->get(ch->cfg, ch->name, SECRET);
+    if(k->has(ch->cfg, ch->name, "aws_security_token"))
+        token = k->get(ch->cfg, ch->name, "aws_security_token");
+    else if(k->has(ch->cfg, ch->name, "aws_session_token"))
+        token = k->get(ch->cfg, ch->name, "aws_session_token");
+    if(!id || !secret)
+        return fail(err, IAM_ECREDS, "ConfigParseError",
+                    "credentials of profile %s are sub-sections, not values",
+                    ch->name);
+    return set_creds(out, id, secret, token, found, err);
+}
+
+static int load_shared(const struct chain *ch, struct creds *out, int *found,
+                       struct iam_err *err)
+{
+    return load_keys(ch, &cred_file, "shared-credentials-file", out, found,
+                     err);
+}
+
+static int load_config_file(const struct chain *ch, struct creds *out,
+                            int *found, struct iam_err *err)
+{
+    return load_keys(ch, &conf_file, "config-file", out, found, err);
+}
+
+/* ---- legacy files: the EC2 tools' key=value file and boto's config ---- */
+
+/* AWSAccessKeyId / AWSSecretKey from the file AWS_CREDENTIAL_FILE names.
+ * botocore lets parse errors escape here, so they end the chain. */
+static int ec2_from_text(const struct buf *b, struct creds *out, int *found,
+                         struct iam_err *err)
+{
+    char why[160], *id = NULL, *secret = NULL;
+    int rc;
+    if(!ini_utf8_valid(b->data, b->len, why, sizeof(why)))
+        return fail(err, IAM_EPARSE, "UnicodeDecodeError", "%s", why);
+    rc = ini_keyval_find(b->data, b->len, "AWSAccessKeyId", &id);
+    if(!rc && id)
+        rc = ini_keyval_find(b->data, b->len, "AWSSecretKey", &secret);
+    if(rc)
+        rc = fail(err, rc, "MemoryError", "out of memory");
+    else if(id && !secret)
+        rc = fail(err, IAM_ECREDS, "KeyError", "'AWSSecretKey'");
+    else if(id)
+        rc = set_creds(out, id, secret, NULL, found, err);
+    if(id)
+        OPENSSL_cleanse(id, strlen(id));
+    if(secret)
+        OPENSSL_cleanse(secret, strlen(secret));
+    free(id);
+    free(secret);
+    return rc;
+}
+
+static int load_ec2_file(const struct chain *ch, struct creds *out, int *found,
+                         struct iam_err *err)
+{
+    const char *path = getenv("AWS_CREDENTIAL_FILE");
+    struct iam_err local;
+    struct buf b;
+    char *full;
+    int rc;
+    (void)ch;
+    if(!path)
+        return IAM_OK;
+    if(config_expand_user(path, &full))
+        return fail(err, IAM_ENOMEM, "MemoryError", "out of memory");
+    iam_err_clear(&local);
+    rc = ini_read_file(full, INI_MAX_SIZE, &b, &local);
+    if(rc == IAM_ENOTFOUND || rc == IAM_EIO) /* Python's open() failed */
+        rc = fail(err, IAM_ENOTFOUND, "ConfigNotFound",
+                  "The specified config file (%s) could not be found.", full);
+    else if(rc && err && err->st == IAM_OK)
+        *err = local;
+    free(full);
+    if(rc)
+        return rc;
+    rc = ec2_from_text(&b, out, found, err);
+    buf_wipe(&b);
+    return rc;
+}
+
+/* [Credentials] of one boto config file; a missing file passes. */
+static int boto_file(const char *path, struct creds *out, int *found,
+                     struct iam_err *err)
+{
+    struct ini *ini;
+    const char *id, *secret;
+    int rc = config_read_ini(path, &ini, NULL, err);
+    if(rc)
+        return rc;
+    id = ini_get(ini, "Credentials", AKID);
+    secret = ini_get(ini, "Credentials", SECRET);
+    if(ini_has_key(ini, "Credentials", AKID) &&
+       !ini_has_key(ini, "Credentials", SECRET))
+        rc = partial(err, "boto-config", SECRET);
+    else if(id && secret)
+        rc = set_creds(out, id, secret, NULL, found, err);
+    ini_free(ini);
+    return rc;
+}
+
+static int load_boto(const struct chain *ch, struct creds *out, int *found,
+                     struct iam_err *err)
+{
+    static const char *const defaults[] = {"/etc/boto.cfg", "~/.boto"};
+    const char *env = getenv("BOTO_CONFIG");
+    size_t i, n = env ? 1 : 2;
+    int rc = IAM_OK;
+    (void)ch;
+    for(i = 0; i < n && !rc && !*found; i++)
+        rc = boto_file(env ? env : defaults[i], out, found, err);
+    return rc;
+}
+
+/* ---- AWS_CREDENTIAL_EXPIRATION ---- */
+
+struct when {
+    int y, mo, d, h, mi, s;
+    long off; /* seconds east of UTC */
+    int has_tz;
+};
+
+/* Reads min..max decimal digits at *p into *v. */
+static int digits(const char **p, int min, int max, int *v)
+{
+    int n = 0;
+    *v = 0;
+    while(n < max && **p >= '0' && **p <= '9') {
+        *v = *v * 10 + (**p - '0');
+        (*p)++;
+        n++;
+    }
+    return n >= min;
+}
+
+/* YYYY-M-D or YYYYMMDD. */
+static int read_date(const char **p, struct when *w)
+{
+    if(!digits(p, 4, 4, &w->y))
+        return 0;
+    if(**p != '-')
+        return digits(p, 2, 2, &w->mo) && digits(p, 2, 2, &w->d);
+    (*p)++;
+    if(!digits(p, 1, 2, &w->mo) || **p != '-')
+        return 0;
+    (*p)++;
+    return digits(p, 1, 2, &w->d);
+}
+
+/* H[:M[:S[.frac]]] or HHMM[SS]; fractions are dropped. */
+static int read_time(const char **p, struct when *w)
+{
+    int frac;
+    if(!digits(p, 1, 2, &w->h))
+        return 0;
+    if(**p >= '0' && **p <= '9')
+        return digits(p, 2, 2, &w->mi) &&
+               (!(**p >= '0' && **p <= '9') || digits(p, 2, 2, &w->s));
+    if(**p != ':')
+        return 1;
+    (*p)++;
+    if(!digits(p, 1, 2, &w->mi))
+        return 0;
+    if(**p != ':')
+        return 1;
+    (*p)++;
+    if(!digits(p, 1, 2, &w->s))
+        return 0;
+    if(**p == '.') {
+        (*p)++;
+        while(digits(p, 1, 9, &frac))
+            ;
+    }
+    return 1;
+}
+
+/* Z, UTC, GMT, +HH, +HHMM, +HH:MM. */
+static int read_zone(const char **p, struct when *w)
+{
+    int sign, hh, mm = 0;
+    while(**p == ' ')
+        (*p)++;
+    if(!**p)
+        return 1;
+    w->has_tz = 1;
+    if(**p == 'Z' || **p == 'z') {
+        (*p)++;
+        return 1;
+    }
+    if(!strncmp(*p, "UTC", 3) || !strncmp(*p, "GMT", 3)) {
+        *p += 3;
+        return 1;
+    }
+    if(**p != '+' && **p != '-')
+        return 0;
+    sign = **p == '-' ? -1 : 1;
+    (*p)++;
+    if(!digits(p, 2, 2, &hh))
+        return 0;
+    if(**p == ':')
+        (*p)++;
+    if(**p >= '0' && **p <= '9' && !digits(p, 2, 2, &mm))
+        return 0;
+    w->off = sign * (hh * 3600L + mm * 60L);
+    return 1;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * days_from_civil). */
+static long long days_from_civil(int y, int m, int d)
+{
+    long long era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int month_days(int y, int m)
+{
+    static const int len[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return len[m - 1] + (m == 2 && leap);
+}
+
+/* dateutil's range messages, in its order of checking. */
+static const char *range_error(const struct when *w)
+{
+    if(w->mo < 1 || w->mo > 12)
+        return "month must be in 1..12";
+    if(w->d < 1 || w->d > month_days(w->y, w->mo))
+        return "day is out of range for month";
+    if(w->h > 23)
+        return "hour must be in 0..23";
+    if(w->mi > 59)
+        return "minute must be in 0..59";
+    if(w->s > 59)
+        return "second must be in 0..59";
+    return NULL;
+}
+
+static int read_when(const char *p, struct when *w)
+{
+    memset(w, 0, sizeof(*w));
+    if(!read_date(&p, w))
+        return 0;
+    if((*p == 'T' || *p == 't' || *p == ' ') && p[1] >= '0' && p[1] <= '9') {
+        p++;
+        if(!read_time(&p, w))
+            return 0;
+    }
+    if(!read_zone(&p, w))
+        return 0;
+    while(*p == ' ' || *p == '\t' || *p == '\n')
+        p++;
+    return *p == '\0';
+}
+
+int creds_parse_time(const char *s, long long *out, struct iam_err *err)
+{
+    struct when w;
+    const char *p = s, *why;
+    while(*p == ' ' || *p == '\t' || *p == '\n')
+        p++;
+    if(!*p)
+        return fail(err, IAM_ECREDS, "ParserError",
+                    "String does not contain a date: %s", s);
+    if(!read_when(p, &w))
+        return fail(err, IAM_ECREDS, "ParserError", "Unknown string format: %s",
+                    s);
+    why = range_error(&w);
+    if(why)
+        return fail(err, IAM_ECREDS, "ParserError", "%s: %s", why, s);
+    if(!w.has_tz) /* botocore compares it with an aware "now" */
+        return fail(err, IAM_ECREDS, "TypeError",
+                    "can't subtract offset-naive and offset-aware "
+                    "datetimes");
+    *out = days_from_civil(w.y, w.mo, w.d) * 86400LL + w.h * 3600LL +
+           w.mi * 60LL + w.s - w.off;
+    return IAM_OK;
+}
+
+/* ---- the chain ---- */
+
+static const struct provider providers[] = {
+    {"env", load_env},
+    {"assume-role", load_assume_role},
+    {"assume-role-with-web-identity", load_web_identity},
+    {"sso", load_sso},
+    {"shared-credentials-file", load_shared},
+    {"custom-process", load_process},
+    {"config-file", load_config_file},
+    {"ec2-credentials-file", load_ec2_file},
+    {"boto-config", load_boto},
+    {"container-role", load_container},
+    {"iam-role", load_imds},
+};
+
+int creds_resolve(const struct config *cfg, const char *profile,
+                  int profile_explicit, struct creds *out, struct iam_err *err)
+{
+    struct chain ch;
+    size_t i;
+    int found = 0, rc;
+    memset(out, 0, sizeof(*out));
+    rc = config_check_profile(cfg, profile, err);
+    if(rc)
+        return rc;
+    ch.cfg = cfg;
+    ch.name = nonempty(profile) ? profile : "default";
+    ch.explicit = profile_explicit;
+    for(i = 0; i < sizeof(providers) / sizeof(providers[0]); i++) {
+        rc = providers[i].load(&ch, out, &found, err);
+        if(rc || found)
+            break;
+    }
+    if(!rc && !found)
+        rc = fail(err, IAM_ECREDS, "NoCredentialsError",
+                  "Unable to locate credentials. You can configure "
+                  "credentials by running \"aws configure\".");
+    if(!rc) {
+        snprintf(out->source, sizeof(out->source), "%s", providers[i].method);
+        rc = creds_check_expiry(out, (long long)time(NULL), err);
+    }
+    if(rc)
+        creds_free(out);
+    return rc;
+}
+
+int creds_check_expiry(const struct creds *c, long long now,
+                       struct iam_err *err)
+{
+    if(!c->expiry || c->expiry >= now)
+        return IAM_OK;
+    return fail(err, IAM_ECREDS, "RuntimeError",
+                "Credentials were refreshed, but the refreshed "
+                "credentials are still expired.");
+}
+
+static void wipe_str(char **s)
+{
+    if(*s)
+        OPENSSL_cleanse(*s, strlen(*s));
+    free(*s);
+    *s = NULL;
+}
+
+void creds_free(struct creds *c)
+{
+    if(!c)
+        return;
+    wipe_str(&c->access_key_id);
+    wipe_str(&c->secret_access_key);
+    wipe_str(&c->session_token);
+    memset(c, 0, sizeof(*c));
+}

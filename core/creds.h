@@ -1,0 +1,75 @@
+/* creds.h - botocore's credential chain, static providers first.
+ *
+ * creds_resolve walks the chain in botocore's order (credentials.py,
+ * create_credential_resolver):
+ *
+ *   env                      AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+ *                            AWS_SECURITY_TOKEN, then AWS_SESSION_TOKEN /
+ *                            AWS_CREDENTIAL_EXPIRATION; skipped when the
+ *                            profile came from --profile
+ *   assume-role              profile has role_arn           (not yet)
+ *   web identity             web_identity_token_file        (not yet)
+ *   sso                      sso_role_name / sso_account_id (not yet)
+ *   shared-credentials-file  [NAME] of the credentials file
+ *   custom-process           credential_process             (not yet)
+ *   config-file              the config file's profile
+ *   ec2-credentials-file     AWS_CREDENTIAL_FILE
+ *   boto-config              BOTO_CONFIG, /etc/boto.cfg, ~/.boto
+ *   container-role           AWS_CONTAINER_CREDENTIALS_*_URI (not yet)
+ *   iam-role                 instance metadata (not yet; skipped)
+ *
+ * A provider marked "not yet" that applies stops the walk with IAM_ECREDS,
+ * code "NotImplementedError", msg "profile NAME uses role_arn, which is not
+ * supported yet" (or "AWS_CONTAINER_CREDENTIALS_FULL_URI is set, ...").
+ *
+ * Errors carry botocore's exception name in err->code, which is how the
+ * AWS CLI picks its exit code: "NoCredentialsError" exits 253, everything
+ * else here 255. Messages are the CLI's, e.g.
+ *   NoCredentialsError       Unable to locate credentials. You can
+ *                            configure credentials by running "aws
+ *                            configure".
+ *   PartialCredentialsError  Partial credentials found in env, missing:
+ *                            AWS_SECRET_ACCESS_KEY
+ *   ProfileNotFound          The config profile (NAME) could not be found
+ * Secrets never appear in a message.
+ */
+#ifndef IAM_CREDS_H
+#define IAM_CREDS_H
+
+#include "config.h"
+#include "err.h"
+
+struct creds {
+    char *access_key_id;
+    char *secret_access_key;
+    char *session_token; /* NULL when none or empty (botocore then sends
+                            no X-Amz-Security-Token) */
+    char source[32];     /* botocore's METHOD: "env", "config-file", ... */
+    long long expiry;    /* epoch seconds; 0 = does not expire */
+};
+
+/* Resolves credentials for profile (NULL: none selected, use "default";
+ * "" also reads "default" once the existence check passed, as botocore's
+ * `profile or 'default'` does). profile_explicit: it came from --profile,
+ * which drops the env provider; AWS_PROFILE does not. A profile that
+ * exists in neither file is IAM_ENOTFOUND / "ProfileNotFound", checked
+ * first. *out is zeroed first and owned by the caller (creds_free) on
+ * IAM_OK; on error it holds nothing. */
+int creds_resolve(const struct config *cfg, const char *profile,
+                  int profile_explicit, struct creds *out, struct iam_err *err);
+
+/* botocore refuses credentials whose expiry has passed (RuntimeError,
+ * "Credentials were refreshed, but the refreshed credentials are still
+ * expired."). creds_resolve checks once; long-running callers check again
+ * before each signature. */
+int creds_check_expiry(const struct creds *c, long long now,
+                       struct iam_err *err);
+
+/* Parses an AWS_CREDENTIAL_EXPIRATION value (ISO 8601 with a zone) into
+ * epoch seconds, with dateutil's messages on failure. */
+int creds_parse_time(const char *s, long long *out, struct iam_err *err);
+
+/* Wipes and frees the strings and zeroes c; NULL is a no-op. */
+void creds_free(struct creds *c);
+
+#endif
