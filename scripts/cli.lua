@@ -82,6 +82,10 @@ if ok then
     io_stdout:flush()
     return rc or 0
 end
+if type(rc) == "string" and host.interrupted() then
+    -- Ctrl-C while Lua code ran (lua.c-style hook): the CLI's 130.
+    return write_err("", 130, "\n")
+end
 if type(rc) == "string" then
     -- A string error escaping the driver is a bug: show where it came from.
     io_stderr:write("\n", rc, "\n")

@@ -19,8 +19,29 @@ function M.print(host, fmt, data, g, cmd)
         width = tty and host.term_width() or 80,
         is_query = g.query ~= nil,
     })
+    local pager = tty and M.pager(g)
+    if pager then
+        -- Like the CLI's OutputStreamFactory: LESS=FRX unless the user set
+        -- LESS, and a pager that quits early is not an error.
+        local p = io.popen('export LESS="${LESS-FRX}"; ' .. pager, "w")
+        if p then
+            p:write(text)
+            p:close()
+            return 0
+        end
+    end
     io_stdout:write(text)
     return 0
+end
+
+-- The pager: none with --no-cli-pager; else AWS_PAGER (set but empty means
+-- none), the profile's cli_pager, "less".
+function M.pager(g)
+    if g.pager == false then return nil end
+    local p = os.getenv("AWS_PAGER")
+    if p == nil then p = g.cli_pager end
+    if p == nil then p = "less" end
+    return p ~= "" and p or nil
 end
 
 return M

@@ -26,6 +26,7 @@ return function(host, g, rest)
     end, table_unpack(args, 1, #rest - 2))
     io.stdout:flush()
     if not ok then
+        if host.interrupted() then return 130 end -- Ctrl-C, as lua(1)+shell
         io_stderr:write("iamlua: ", tostring(r), "\n")
         return 1
     end

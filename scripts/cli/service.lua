@@ -135,6 +135,7 @@ return function(host, g, rest)
     local pfmt, err = client:_setting("output")
     if err then error(err, 0) end
     fmt = fmt or pfmt or "json"
+    g.cli_pager = client:_setting("cli_pager")
     if client:_setting("cli_timestamp_format") == "wire" then
         client:_timestamps("wire")
     end
