@@ -133,6 +133,13 @@ ERROR_SCRIPT = 'error("boom from script")\n'
 EXIT_SCRIPT = 'os.exit(7)\n'
 
 
+USER_FORMAT = 'return { format = function(data) return data.UserName .. "\\n" end }\n'
+USER_COMMAND = ('return { service = "iam", name = "last-used", operation = "GetAccessKeyLastUsed",\n'
+                '  description = { "a user command" },\n'
+                '  parameters = { { option = "--access-key-id", member = "AccessKeyId", type = "string",\n'
+                '                   required = true, doc = { "key" } } } }\n')
+
+
 def cases(S, url, closed):
     k = S["keys"]
     t = S["temp"]
@@ -237,6 +244,31 @@ def cases(S, url, closed):
         Case("run: os.exit(7) exits 7", None, iamlua_only=True, script=("exit.lua", EXIT_SCRIPT), check=expect(rc=7)),
         Case("run: missing script fails", ["run", "{ws}/no-such-script.lua"], iamlua_only=True, endpoint=False,
              check=lambda res, orc, ctx: [] if res.rc not in (0, None) else ["exit %s, want nonzero" % res.rc]),
+        Case("user format from IAMLUA_PATH: --output keys", OP + ["--access-key-id", used["id"], "--output", "keys"],
+             iamlua_only=True, env={"IAMLUA_PATH": "{ws}/none:{ws}/user"},
+             files={"user/output/keys.lua": USER_FORMAT},
+             check=expect(rc=0, out=("%s\n" % used["user"]).encode())),
+        Case("user file overrides the shipped output/json.lua", OP + ["--access-key-id", used["id"]],
+             iamlua_only=True, env={"IAMLUA_PATH": "{ws}/user"},
+             files={"user/output/json.lua": 'return { format = function(d) return "OVERRIDDEN " .. d.UserName .. "\\n" end }'},
+             check=expect(rc=0, out=("OVERRIDDEN %s\n" % used["user"]).encode())),
+        Case("$XDG_CONFIG_HOME/iamlua is searched", OP + ["--access-key-id", used["id"], "--output", "keys"],
+             iamlua_only=True, env={"XDG_CONFIG_HOME": "{ws}/xdg"},
+             files={"xdg/iamlua/output/keys.lua": USER_FORMAT},
+             check=expect(rc=0, out=("%s\n" % used["user"]).encode())),
+        Case("~/.config/iamlua is searched last", OP + ["--access-key-id", used["id"], "--output", "keys"],
+             iamlua_only=True, files={"home/.config/iamlua/output/keys.lua": USER_FORMAT},
+             env={"HOME": "{ws}/home"},
+             check=expect(rc=0, out=("%s\n" % used["user"]).encode())),
+        Case("user command from IAMLUA_PATH", ["iam", "last-used", "--access-key-id", used["id"], "--query", "UserName",
+                                                 "--output", "text"],
+             iamlua_only=True, env={"IAMLUA_PATH": "{ws}/user"},
+             files={"user/commands/iam/last-used.lua": USER_COMMAND},
+             check=expect(rc=0, out=("%s\n" % used["user"]).encode())),
+        Case("unknown user format: 252 lists the choices", OP + ["--access-key-id", used["id"], "--output", "nope"],
+             iamlua_only=True, env={"IAMLUA_PATH": "{ws}/user"},
+             files={"user/output/keys.lua": USER_FORMAT},
+             check=expect(rc=252, out=b"", err_has=["Invalid choice", "keys"])),
         Case("--version: iamlua/VERSION first", ["--version"], iamlua_only=True, endpoint=False,
              check=lambda res, orc, ctx: [] if res.rc == 0 and re.match(rb"iamlua/\S+", res.out) else
              ["exit %s stdout %s" % (res.rc, H.show(res.out))]),
