@@ -29,7 +29,8 @@ struct session {
     struct iam_err resolve_err, config_err;
     struct config *cfg;
     char *profile, *region, *ca_bundle;
-    int profile_named; /* profile came from --profile or the environment */
+    int profile_named;    /* profile came from --profile or the environment */
+    int profile_explicit; /* from --profile: drops environment credentials */
     struct creds creds;
     struct endpoint ep;
 };
@@ -151,27 +152,21 @@ static int set_str(char **dst, const char *v, struct iam_err *err)
     return IAM_OK;
 }
 
-/* Profile: --profile, AWS_PROFILE, AWS_DEFAULT_PROFILE, "default". A named
- * profile that exists in neither file is botocore's ProfileNotFound. */
+/* Profile: --profile (an empty one is ignored, as the CLI does),
+ * AWS_PROFILE, AWS_DEFAULT_PROFILE (set but empty still counts), else
+ * "default". A named profile that exists in neither file is botocore's
+ * ProfileNotFound. */
 static int resolve_profile(struct session *s, struct iam_err *err)
 {
-    const char *p = s->profile_opt;
+    int explicit_profile = 0;
+    const char *p = config_profile_name(s->profile_opt, &explicit_profile);
     int rc;
-    if(!p)
-        p = env("AWS_PROFILE");
-    if(!p)
-        p = env("AWS_DEFAULT_PROFILE");
     s->profile_named = p != NULL;
+    s->profile_explicit = explicit_profile;
     rc = set_str(&s->profile, p ? p : "default", err);
     if(rc)
         return rc;
-    if(p && !config_profile_exists(s->cfg, p)) {
-        rc = iam_errf(err, IAM_ENOTFOUND,
-                      "The config profile (%s) could not be found", p);
-        snprintf(err->code, sizeof(err->code), "ProfileNotFound");
-        return iam_err_kind(err, IAM_KIND_CONFIG);
-    }
-    return IAM_OK;
+    return config_check_profile(s->cfg, p, err);
 }
 
 static int resolve_region(struct session *s, struct iam_err *err)
@@ -260,7 +255,7 @@ static int resolve_creds(struct session *s, struct iam_err *err,
     if(!s->sign)
         return IAM_OK;
     rc = creds_resolve(s->cfg, s->profile_named ? s->profile : NULL,
-                       s->profile_opt != NULL, &s->creds, &e);
+                       s->profile_explicit, &s->creds, &e);
     if(rc == IAM_ECREDS && strcmp(e.code, "NoCredentialsError") == 0) {
         *none = e;
         iam_err_kind(none, IAM_KIND_CREDENTIALS);
