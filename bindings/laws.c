@@ -25,7 +25,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
+
+/* isatty(fd): scripts decide whether to draw progress or colour. */
+static int host_isatty(lua_State *L)
+{
+    lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
+    return 1;
+}
+
+/* monotonic(): seconds from a monotonic clock, for rates and ETAs. */
+static int aws_monotonic(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+    return 1;
+}
 
 int luaopen_aws_core(lua_State *L)
 {
@@ -34,6 +51,8 @@ int luaopen_aws_core(lua_State *L)
                                      {"json_decode", ljson_decode},
                                      {"yaml_decode", lyaml_decode},
                                      {"_xml_decode", aws_xml_decode},
+                                     {"isatty", host_isatty},
+                                     {"monotonic", aws_monotonic},
                                      {NULL, NULL}};
     lerr_init(L);
     lclient_init(L);
@@ -43,13 +62,6 @@ int luaopen_aws_core(lua_State *L)
     lua_setfield(L, -2, "client_mt");
     luaL_getmetatable(L, LERR_MT);
     lua_setfield(L, -2, "error_mt");
-    return 1;
-}
-
-/* host.isatty(fd) */
-static int host_isatty(lua_State *L)
-{
-    lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
     return 1;
 }
 

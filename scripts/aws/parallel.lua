@@ -65,6 +65,27 @@ local function traceback_of(co, e)
     return debug.traceback(co, tostring(e))
 end
 
+-- A progress reporter drawing one line on stderr (done/total, rate,
+-- errors, ETA), redrawn at most ten times a second; progress(nil) clears it.
+function M.progress_line(total)
+    local start, last = core.monotonic(), 0
+    local stderr = io.stderr
+    return function(done, _, failed)
+        if done == nil then
+            stderr:write("\r\27[K")
+            return
+        end
+        local now = core.monotonic()
+        if now - last < 0.1 and done < total then return end
+        last = now
+        local rate = done / math.max(now - start, 1e-6)
+        local eta = rate > 0 and (total - done) / rate or 0
+        stderr:write(("\r\27[K%d/%d  %.0f/s  %d errors  ETA %ds"):format(
+            done, total, rate, failed, math.floor(eta + 0.5)))
+        stderr:flush()
+    end
+end
+
 function M.parallel(list, fn, opts)
     if type(list) ~= "table" then
         error("bad argument #1 to 'parallel' (table expected, got " .. type(list) .. ")", 2)
@@ -82,6 +103,9 @@ function M.parallel(list, fn, opts)
     local index, running, nexti, stop = {}, 0, 1, false
     local live = {}
     local progress = opts.progress
+    if progress == nil and n > 1 and core.isatty(2) then
+        progress = M.progress_line(n)
+    end
 
     local done, failed = 0, 0
     local function step(co, ...)
@@ -126,6 +150,7 @@ function M.parallel(list, fn, opts)
     core.sched_enter()
     local ok, err = pcall(run)
     core.sched_leave()
+    if progress and progress ~= opts.progress then progress(nil) end
     -- Abandoned tasks (fail-fast, or an error in the loop): cancel their
     -- requests so nothing stays in flight, then close them.
     for co in pairs(live) do
