@@ -202,6 +202,8 @@ def default_files(state):
         cred("badtoken", t["id"], t["secret"], "bogus-token"),
         cred("partial", BAD_KEY_ID),
         cred("unknown", BAD_KEY_ID, BAD_SECRET),
+        cred("wireprof", k["admin"]["id"], k["admin"]["secret"]),
+        cred("isoprof", k["admin"]["id"], k["admin"]["secret"]),
     ])
     config = "".join([
         "[default]\nregion = us-east-1\n",
@@ -212,6 +214,8 @@ def default_files(state):
         "[profile textprof]\nregion = us-east-1\noutput = text\n",
         "[profile tableprof]\nregion = us-east-1\noutput = table\n",
         "[profile yamlprof]\nregion = us-east-1\noutput = yaml\n",
+        "[profile wireprof]\nregion = us-east-1\ncli_timestamp_format = wire\ncli_pager = cat\n",
+        "[profile isoprof]\nregion = us-east-1\ncli_timestamp_format = iso8601\n",
     ] + ["[profile %s]\nregion = us-east-1\n" % p
          for p in ("wrong", "nopolicy", "temp", "badtoken", "unknown")])
     return {"config": config, "credentials": credentials}
