@@ -72,7 +72,7 @@ struct treq *treq_new(void)
     struct treq *r = calloc(1, sizeof(*r));
     if(!r)
         return NULL;
-    buf_init(&r->body, 1 << 20);
+    buf_init(&r->body, 16 << 20); /* the CLI sends 1 MB parameters */
     buf_init(&r->resp, 10 << 20);
     buf_init(&r->resp_date, 128);
     r->opts.connect_timeout_ms = 60000;

@@ -34,7 +34,7 @@ struct xml_node {
 /* A zero field means "use the default". */
 struct xml_limits {
     size_t max_bytes; /* body size; default 10 MiB, never above INT_MAX */
-    size_t max_depth; /* element nesting, root is 1; default 64 (libxml2
+    size_t max_depth; /* element nesting, root is 1; default 256 (libxml2
                          itself stops at 256) */
     size_t max_nodes; /* elements in the document; default 1,000,000 */
 };

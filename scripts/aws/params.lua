@@ -25,11 +25,25 @@ local function python_type(v)
     return "<class '" .. ty .. "'>"
 end
 
+-- Python's repr() of a decoded value, as botocore's messages show it.
 local function python_repr(v)
-    if type(v) == "string" then
+    local t = value.type(v)
+    if t == "string" then
         return "'" .. v:gsub("\\", "\\\\"):gsub("'", "\\'") .. "'"
-    elseif type(v) == "boolean" then
+    elseif t == "boolean" then
         return v and "True" or "False"
+    elseif t == "null" then
+        return "None"
+    elseif t == "array" then
+        local parts = {}
+        for i = 1, #v do parts[i] = python_repr(v[i]) end
+        return "[" .. table_concat(parts, ", ") .. "]"
+    elseif t == "object" then
+        local parts = {}
+        for k, x in value.each(v) do
+            parts[#parts + 1] = python_repr(k) .. ": " .. python_repr(x)
+        end
+        return "{" .. table_concat(parts, ", ") .. "}"
     end
     return tostring(v)
 end

@@ -96,6 +96,8 @@ end
 -- option looks like a number.
 local function looks_like_option(s)
     if type(s) ~= "string" or s:sub(1, 1) ~= "-" or s == "-" then return false end
+    -- argparse: a word with a space in it is a value ("- 1" as YAML)
+    if s:find(" ", 1, true) then return false end
     return tonumber(s) == nil
 end
 M.looks_like_option = looks_like_option

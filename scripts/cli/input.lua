@@ -6,24 +6,36 @@ local io_open, error, tostring, math_type = io.open, error, tostring, math.type
 
 local M = {}
 
+M.MAX_PARAMFILE = 16 << 20
+
 local function fail(message)
     error({ kind = "usage", code = "ParamError", message = message }, 0)
 end
 
 -- paramfile: file:// reads text, fileb:// bytes; anything else is inline.
-local function resolve(text, option)
+function M.resolve(text, option)
     local path = text:match("^file://(.*)$") or text:match("^fileb://(.*)$")
     if not path then return text end
     local home = os.getenv("HOME")
     if home then path = path:gsub("^~", home) end
+    local function unable(errno, why)
+        fail(("Error parsing parameter '--%s': Unable to load paramfile %s: "
+            .. "[Errno %d] %s: '%s'"):format(option, text, errno, why, path))
+    end
     local f, err, errno = io_open(path, "rb")
     if not f then
-        local why = (err or ""):match(": ([^:]*)$") or "No such file or directory"
-        fail(("Error parsing parameter '--%s': Unable to load paramfile %s: "
-            .. "[Errno %d] %s: '%s'"):format(option, text, errno or 2, why, path))
+        unable(errno or 2, (err or ""):match(": ([^:]*)$") or "No such file or directory")
     end
-    local data = f:read("a")
+    -- A directory opens but cannot be read; a device such as /dev/zero
+    -- never ends: read at most MAX_PARAMFILE bytes and refuse more.
+    local data, rerr, rerrno = f:read(M.MAX_PARAMFILE + 1)
     f:close()
+    if data == nil and rerr then unable(rerrno or 21, "Is a directory") end
+    data = data or ""
+    if #data > M.MAX_PARAMFILE then
+        fail(("Error parsing parameter '--%s': paramfile %s is larger than %d bytes")
+            :format(option, text, M.MAX_PARAMFILE))
+    end
     return data
 end
 
@@ -39,12 +51,12 @@ function M.load(opts)
     local option = opts.cli_input_json and "cli-input-json" or "cli-input-yaml"
     local data
     if opts.cli_input_json then
-        data = aws.json.decode(resolve(opts.cli_input_json, option))
+        data = aws.json.decode(M.resolve(opts.cli_input_json, option))
         if data == nil then
             fail("Error parsing parameter 'cli-input-json': Invalid JSON received.")
         end
     else
-        data = aws.yaml.decode(resolve(opts.cli_input_yaml, option))
+        data = aws.yaml.decode(M.resolve(opts.cli_input_yaml, option))
         if data == nil then
             fail("Error parsing parameter 'cli-input-yaml': Invalid YAML received.")
         end

@@ -15,6 +15,7 @@ return function(host, g, rest)
     _G.arg = args
     local chunk, lerr = loadfile(script, "t")
     if not chunk then
+        if not lerr:find(script, 1, true) then lerr = script .. ": " .. lerr end
         io_stderr:write("iamlua: ", lerr, "\n")
         return 1
     end

@@ -57,7 +57,12 @@ local function build_params(cmd, opts)
         for k, v in value.each(input) do params[k] = v end
     end
     for _, p in ipairs(cmd.parameters) do
-        if opts[p.member] ~= nil then params[p.member] = opts[p.member] end
+        local v = opts[p.member]
+        -- file:// and fileb:// values are paramfiles, as in the AWS CLI
+        if type(v) == "string" and (v:find("^file://") or v:find("^fileb://")) then
+            v = require("cli.input").resolve(v, p.option:sub(3))
+        end
+        if v ~= nil then params[p.member] = v end
     end
     return params
 end

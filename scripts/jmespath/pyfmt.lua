@@ -17,6 +17,7 @@ local tostring, utf8 = tostring, utf8
 local huge = math.huge
 local vtype, vkeys = value.type, value.keys
 
+local pcall = pcall
 local M = {}
 
 -- Python's type name of a value (what type(v).__name__ gives).
@@ -63,7 +64,12 @@ function M.uchar(s, i)
         or b >= 0xE0 and b <= 0xEF and 2 or b >= 0xF0 and b <= 0xF4 and 3
     if n == 0 then return b, i end
     if not n or not cont(s, i + 1, i + n) then return b, i end
-    return utf8.codepoint(s, i, i, true), i + n
+    -- Overlong forms (E0 80..9F, F0 80..8F) and code points past U+10FFFF
+    -- (F4 90..) pass the lead/continuation test but are not UTF-8: utf8
+    -- raises on them, so they too come back one byte at a time.
+    local ok, cp = pcall(utf8.codepoint, s, i, i, true)
+    if not ok then return b, i end
+    return cp, i + n
 end
 
 -- Python's str.isspace() for one code point.
