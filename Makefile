@@ -2,7 +2,7 @@
 # `make` builds ./iamlua; `make test` runs every suite and ends with
 # "N passed, M failed"; `make asan` runs the suite under ASan+UBSan.
 
-PKGS      := lua5.4 libcurl libxml-2.0 libcrypto jansson yaml-0.1
+PKGS      := lua5.4 libcurl libxml-2.0 libcrypto jansson yaml-0.1 libedit
 CORE_PKGS := libcurl libxml-2.0 libcrypto
 WARN := -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wredundant-decls \
         -Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition -Werror
@@ -95,6 +95,13 @@ asan:
 	    LDFLAGS="-fsanitize=address,undefined" build-asan/iamlua unit
 	ASAN_OPTIONS=detect_leaks=1 IAMLUA_BIN=build-asan/iamlua IAMLUA_BUILD=build-asan tests/run.sh
 
+# The C and Lua suites under memcheck; the GC is stressed so that objects
+# die early and a missing anchor shows up as an invalid read.
+valgrind: iamlua unit
+	SUITES="unit lua conformance" IAMLUA_BUILD=$(B) IAMLUA_GC_STRESS=1 \
+	    WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1" \
+	    tests/run.sh
+
 setup:
 	@tools/setup.sh
 
@@ -106,6 +113,8 @@ demo:
 clean:
 	rm -rf build build-asan iamlua
 
-.PHONY: all unit test check asan setup demo clean
+.PHONY: all unit test check asan valgrind setup demo clean
+
+include tests/fuzz/fuzz.mk
 
 -include $(CORE_OBJ:.o=.d) $(BIND_OBJ:.o=.d)
