@@ -14,6 +14,7 @@
 #include "lembed.h"
 #include "lerr.h"
 #include "ljson.h"
+#include "lprompt.h"
 #include "lsched.h"
 #include "lsign.h"
 #include "lvalue.h"
@@ -130,4 +131,5 @@ void laws_push_host(lua_State *L)
                                      {"interrupted", host_interrupted},
                                      {NULL, NULL}};
     luaL_newlib(L, funcs);
+    lprompt_register(L);
 }

@@ -87,6 +87,8 @@ static int pmain(lua_State *L)
     char **argv = lua_touserdata(L, 2);
     int i;
     luaL_openlibs(L);
+    if(getenv("IAMLUA_GC_STRESS")) /* tests: collect early and often */
+        lua_gc(L, LUA_GCINC, 100, 1000, 0);
     lembed_install(L);
     luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
     lua_pushcfunction(L, luaopen_aws_core);

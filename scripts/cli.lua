@@ -39,7 +39,15 @@ local function output_choices()
     return choices
 end
 
-local function main()
+local function main(args, prompted)
+    -- Auto-prompt (cli.prompt) decides from the raw words, before parsing,
+    -- as the CLI's entry point does; it calls main again, prompted.
+    if not prompted then
+        local prompt = require "cli.prompt"
+        local mode = prompt.mode(host, args)
+        if mode ~= "off" then return prompt.run(host, args, mode, main) end
+    end
+    argv = args
     local g = {}
     globals.specs["--output"].choices = nil -- validated after parsing
     local rest = argparse.parse(globals.specs, argv, 1, g, function(a, r)
@@ -77,7 +85,7 @@ end
 local ok, rc = xpcall(main, function(e)
     if type(e) == "string" then return debug.traceback(e, 2) end
     return e
-end)
+end, argv)
 if ok then
     io_stdout:flush()
     return rc or 0

@@ -13,6 +13,9 @@ export IAMLUA_BIN="$BIN" IAMLUA_CONFORMANCE="$CONF"
 OUT=tests/out
 mkdir -p "$OUT"
 SUITES=${SUITES:-"unit lua conformance e2e"}
+# WRAP: a command prefix for the unit, lua and conformance suites (make
+# valgrind sets it to memcheck with --error-exitcode).
+WRAP=${WRAP:-}
 : > "$OUT/summary"
 
 # Scrub: suites must not see the developer's AWS settings or proxies.
@@ -43,15 +46,15 @@ for s in $SUITES; do
     case $s in
     unit)
         for t in "$BUILD"/tests/test_*; do
-            [ -x "$t" ] && suite "unit/$(basename "$t")" "$t"
+            [ -x "$t" ] && suite "unit/$(basename "$t")" $WRAP "$t"
         done ;;
     lua)
         for t in tests/unit/*.lua; do
-            [ -f "$t" ] && suite "lua/$(basename "$t" .lua)" "$BIN" run "$t"
+            [ -f "$t" ] && suite "lua/$(basename "$t" .lua)" $WRAP "$BIN" run "$t"
         done ;;
     conformance)
         for t in tests/conformance/*.lua; do
-            [ -f "$t" ] && suite "conformance/$(basename "$t" .lua)" "$BIN" run "$t"
+            [ -f "$t" ] && suite "conformance/$(basename "$t" .lua)" $WRAP "$BIN" run "$t"
         done ;;
     e2e)
         for t in tests/e2e/test_*.py; do
