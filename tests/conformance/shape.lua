@@ -379,7 +379,7 @@ expect_fail("DOCTYPE refused",
 expect_fail("truncated body", string.sub(USED, 1, 100), GAKLU_RESPONSE,
     "malformed")
 expect_fail("invalid UTF-8", "<R><A>\xff</A></R>", nil, "UTF-8")
-expect_fail("too deep", string.rep("<a>", 65) .. string.rep("</a>", 65), nil,
+expect_fail("too deep", string.rep("<a>", 257) .. string.rep("</a>", 257), nil,
     "deeper")
 expect_fail("empty body", "", nil, "empty")
 
