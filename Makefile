@@ -36,8 +36,10 @@ endif
 
 all: iamlua
 
+# Copied under a temporary name and renamed, so a rebuild never rewrites
+# the file under a running test (which would die of SIGBUS).
 iamlua: $(B)/iamlua
-	$(Q)cp $< $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 
 $(B)/iamlua: $(CORE_OBJ) $(BIND_OBJ)
 	@echo "  LINK  $@"

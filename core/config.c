@@ -25,23 +25,7 @@ struct config {
     size_t nprof, nsso;
 };
 
-/* iam_errf that also names the botocore exception in err->code. */
-#ifdef __GNUC__
-__attribute__((format(printf, 4, 5)))
-#endif
-static int
-fail(struct iam_err *err, int st, const char *code, const char *fmt, ...)
-{
-    va_list ap;
-    if(!err || err->st != IAM_OK)
-        return st;
-    err->st = (enum iam_status)st;
-    snprintf(err->code, sizeof(err->code), "%s", code);
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-    va_end(ap);
-    return st;
-}
+#define fail iam_errc
 
 /* ---- shlex.split, as build_profile_map applies it to section names ---- */
 

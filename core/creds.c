@@ -29,24 +29,11 @@ struct provider {
                 struct iam_err *err);
 };
 
-/* iam_errf that also names the botocore exception in err->code. */
-#ifdef __GNUC__
-__attribute__((format(printf, 4, 5)))
-#endif
-static int
-fail(struct iam_err *err, int st, const char *code, const char *fmt, ...)
-{
-    va_list ap;
-    if(!err || err->st != IAM_OK)
-        return st;
-    err->st = (enum iam_status)st;
-    snprintf(err->code, sizeof(err->code), "%s", code);
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-    va_end(ap);
-    iam_err_kind(err, IAM_KIND_CREDENTIALS);
-    return st;
-}
+/* iam_errc for the credential chain: every error here is of the
+ * credentials kind. */
+#define fail(err, st, code, ...)                                               \
+    (iam_errc((err), (st), (code), __VA_ARGS__),                               \
+     iam_err_kind((err), IAM_KIND_CREDENTIALS), (st))
 
 static int partial(struct iam_err *err, const char *method, const char *var)
 {

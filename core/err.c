@@ -23,6 +23,19 @@ int iam_errf(struct iam_err *e, enum iam_status st, const char *fmt, ...)
     return st;
 }
 
+int iam_errc(struct iam_err *e, int st, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    if(!e || e->st != IAM_OK)
+        return st;
+    e->st = (enum iam_status)st;
+    snprintf(e->code, sizeof(e->code), "%s", code);
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+    va_end(ap);
+    return st;
+}
+
 int iam_err_kind(struct iam_err *e, enum iam_kind kind)
 {
     if(!e)

@@ -58,6 +58,14 @@ int iam_errf(struct iam_err *e, enum iam_status st, const char *fmt, ...)
 #endif
     ;
 
+/* iam_errf that also names the botocore exception in e->code, so the CLI
+ * driver can pick the AWS CLI's exit code from it. First error wins. */
+int iam_errc(struct iam_err *e, int st, const char *code, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
 /* Sets e->kind if it has none yet; returns e->st. */
 int iam_err_kind(struct iam_err *e, enum iam_kind kind);
 

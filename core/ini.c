@@ -66,24 +66,7 @@ struct parser {
     size_t npos;   /* counter giving each entry its order of appearance */
 };
 
-/* iam_errf that also names the botocore exception in err->code, so the CLI
- * driver can choose the AWS CLI's exit code. Only the first error is kept. */
-#ifdef __GNUC__
-__attribute__((format(printf, 4, 5)))
-#endif
-static int
-fail(struct iam_err *err, int st, const char *code, const char *fmt, ...)
-{
-    va_list ap;
-    if(!err || err->st != IAM_OK)
-        return st;
-    err->st = (enum iam_status)st;
-    snprintf(err->code, sizeof(err->code), "%s", code);
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-    va_end(ap);
-    return st;
-}
+#define fail iam_errc
 
 /* ---- UTF-8 and Python's notion of whitespace ---- */
 
