@@ -95,7 +95,8 @@ asan:
 	$(MAKE) B=build-asan CC=gcc \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" build-asan/iamlua unit
-	ASAN_OPTIONS=detect_leaks=1 IAMLUA_BIN=build-asan/iamlua IAMLUA_BUILD=build-asan tests/run.sh
+	ASAN_OPTIONS=detect_leaks=1 IAMLUA_RSS_LIMIT_MB=1024 IAMLUA_BIN=build-asan/iamlua \
+	    IAMLUA_BUILD=build-asan tests/run.sh
 
 # The C and Lua suites under memcheck; the GC is stressed so that objects
 # die early and a missing anchor shows up as an invalid read.

@@ -55,8 +55,9 @@ def main():
             mb = rss[0] / 1024.0
             # Reported for the record (the 30 MB target belongs to make bench);
             # the bound here only catches per-request growth.
-            rep.check("peak RSS of the run incl. %d tasks: %.1f MB (bounded < 80 MB)" % (MANY, mb),
-                      [] if mb < 80 else ["%.1f MB" % mb])
+            limit = float(os.environ.get("IAMLUA_RSS_LIMIT_MB", "80"))  # ASan runs raise it
+            rep.check("peak RSS of the run incl. %d tasks: %.1f MB (bounded < %.0f MB)" % (MANY, mb, limit),
+                      [] if mb < limit else ["%.1f MB" % mb])
     finally:
         ws.cleanup()
         srv.stop()
