@@ -51,6 +51,23 @@ static int readable(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* The next non-empty directory of a ':'-separated list: its start and
+ * length, advancing *pos past it; NULL at the end. */
+static const char *next_dir(const char **pos, size_t *len)
+{
+    while(**pos) {
+        const char *start = *pos, *end = strchr(start, ':');
+        if(!end)
+            end = start + strlen(start);
+        *pos = *end ? end + 1 : end;
+        if(end > start) {
+            *len = (size_t)(end - start);
+            return start;
+        }
+    }
+    return NULL;
+}
+
 /* Appends a "no file" line to the message string at absolute index msg. */
 static void add_miss(lua_State *L, int msg, const char *path)
 {
@@ -65,27 +82,22 @@ static void add_miss(lua_State *L, int msg, const char *path)
  * "no file" line per place looked to the string at absolute index msg. */
 static int find_user(lua_State *L, const char *name, int msg)
 {
-    const char *dirs, *end;
+    const char *pos, *dir;
+    size_t len;
     push_userpath(L);
-    dirs = lua_tostring(L, -1);
-    while(*dirs) {
-        end = strchr(dirs, ':');
-        if(!end)
-            end = dirs + strlen(dirs);
-        if(end > dirs) {
-            lua_pushlstring(L, dirs, (size_t)(end - dirs));
-            lua_pushliteral(L, "/");
-            luaL_gsub(L, name, ".", "/");
-            lua_pushliteral(L, ".lua");
-            lua_concat(L, 4);
-            if(readable(lua_tostring(L, -1))) {
-                lua_remove(L, -2); /* the directory list */
-                return 1;
-            }
-            add_miss(L, msg, lua_tostring(L, -1));
-            lua_pop(L, 1);
+    pos = lua_tostring(L, -1);
+    while((dir = next_dir(&pos, &len)) != NULL) {
+        lua_pushlstring(L, dir, len);
+        lua_pushliteral(L, "/");
+        luaL_gsub(L, name, ".", "/");
+        lua_pushliteral(L, ".lua");
+        lua_concat(L, 4);
+        if(readable(lua_tostring(L, -1))) {
+            lua_remove(L, -2); /* the directory list */
+            return 1;
         }
-        dirs = *end ? end + 1 : end;
+        add_miss(L, msg, lua_tostring(L, -1));
+        lua_pop(L, 1);
     }
     lua_pop(L, 1);
     return 0;
@@ -196,8 +208,8 @@ static void list_dir(lua_State *L, const char *dir, const char *prefix,
 
 void lembed_list(lua_State *L, const char *prefix)
 {
-    size_t i, plen = strlen(prefix);
-    const char *dirs, *end;
+    size_t i, len, plen = strlen(prefix);
+    const char *pos, *dir;
     int set;
     lua_newtable(L); /* set of names */
     set = lua_gettop(L);
@@ -209,17 +221,11 @@ void lembed_list(lua_State *L, const char *prefix)
         }
     }
     push_userpath(L);
-    dirs = lua_tostring(L, -1);
-    while(*dirs) {
-        end = strchr(dirs, ':');
-        if(!end)
-            end = dirs + strlen(dirs);
-        if(end > dirs) {
-            lua_pushlstring(L, dirs, (size_t)(end - dirs));
-            list_dir(L, lua_tostring(L, -1), prefix, set);
-            lua_pop(L, 1);
-        }
-        dirs = *end ? end + 1 : end;
+    pos = lua_tostring(L, -1);
+    while((dir = next_dir(&pos, &len)) != NULL) {
+        lua_pushlstring(L, dir, len);
+        list_dir(L, lua_tostring(L, -1), prefix, set);
+        lua_pop(L, 1);
     }
     lua_pop(L, 1);
     /* set -> sorted array */

@@ -307,14 +307,11 @@ local function py_type(v)
 end
 M._py_type = py_type
 
-local function bytes_lt(a, b)   -- Python's str order (code points = UTF-8 bytes)
-    a, b = tostring(a), tostring(b)
-    local n = #a < #b and #a or #b
-    for i = 1, n do
-        local x, y = string_byte(a, i), string_byte(b, i)
-        if x ~= y then return x < y end
-    end
-    return #a < #b
+-- Python's str order (code points = UTF-8 bytes): aws.json's comparator
+-- on the keys' text.
+local json_bytes_lt = json._bytes_lt
+local function bytes_lt(a, b)
+    return json_bytes_lt(tostring(a), tostring(b))
 end
 M._bytes_lt = bytes_lt
 
