@@ -119,5 +119,9 @@ clean:
 .PHONY: all unit test check asan valgrind setup demo clean
 
 include tests/fuzz/fuzz.mk
+# Install, man page, completions, aws.so, packages (issue 8) and the
+# benchmarks (issue 7) live beside what they build.
+-include mk/install.mk
+-include tests/bench/bench.mk
 
 -include $(CORE_OBJ:.o=.d) $(BIND_OBJ:.o=.d)

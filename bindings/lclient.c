@@ -13,6 +13,7 @@
 #include "lerr.h"
 #include "lsched.h"
 #include "lshape.h"
+#include "ltty.h"
 #include "lvalue.h"
 #include "session.h"
 #include "transport.h"
@@ -125,6 +126,7 @@ int aws_client(lua_State *L)
     o.user_agent = opt_string(L, 2, "user_agent");
     o.verify_tls = opt_bool(L, 2, "verify_ssl", 1);
     o.sign = opt_bool(L, 2, "sign", 1);
+    o.prompt = ltty_getpass;
     o.connect_timeout_ms = opt_ms(L, 2, "connect_timeout");
     o.read_timeout_ms = opt_ms(L, 2, "read_timeout");
     ts = opt_string(L, 2, "timestamp_format");

@@ -535,6 +535,20 @@ int creds_resolve(const struct config *cfg, const char *profile,
     return rc;
 }
 
+int creds_resolve_ctx(const struct creds_ctx *ctx, struct creds *out,
+                      struct iam_err *err)
+{
+    return creds_resolve(ctx->cfg, ctx->profile, ctx->profile_explicit, out,
+                         err);
+}
+
+int creds_refresh(const struct creds_ctx *ctx, struct creds *c, long long now,
+                  struct iam_err *err)
+{
+    (void)ctx;
+    return creds_check_expiry(c, now, err);
+}
+
 int creds_check_expiry(const struct creds *c, long long now,
                        struct iam_err *err)
 {

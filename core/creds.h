@@ -58,6 +58,39 @@ struct creds {
 int creds_resolve(const struct config *cfg, const char *profile,
                   int profile_explicit, struct creds *out, struct iam_err *err);
 
+/* What providers that call out (STS, SSO, IMDS, the container endpoint,
+ * credential_process) need besides the config files. The session fills it
+ * in after resolving profile and region; strings outlive the session. */
+struct creds_ctx {
+    const struct config *cfg;
+    const char *profile;  /* as creds_resolve's profile */
+    int profile_explicit; /* as creds_resolve's profile_explicit */
+    const char *region;   /* the client's region, may be NULL */
+    const char *ca_bundle;
+    int verify_tls;
+    long connect_timeout_ms, read_timeout_ms;
+    /* Reads one line (an MFA token code) from the user with `prompt`; no
+     * echo needed. NULL: no terminal, providers that need it fail. */
+    int (*prompt)(void *ud, const char *prompt, char *buf, size_t len,
+                  struct iam_err *err);
+    void *prompt_ud;
+    /* --debug trace lines, secrets redacted; may be NULL. */
+    void (*trace)(void *ud, const char *line);
+    void *trace_ud;
+};
+
+/* creds_resolve with everything the calling providers need. */
+int creds_resolve_ctx(const struct creds_ctx *ctx, struct creds *out,
+                      struct iam_err *err);
+
+/* Called before every signature: when c expires within the provider's
+ * refresh window (botocore: advisory 15 min, mandatory 10 min) fetches
+ * new credentials from the provider that produced c and replaces *c; a
+ * failed advisory refresh keeps the old credentials, a failed mandatory
+ * one is an error. Static credentials return IAM_OK at once. */
+int creds_refresh(const struct creds_ctx *ctx, struct creds *c, long long now,
+                  struct iam_err *err);
+
 /* botocore refuses credentials whose expiry has passed (RuntimeError,
  * "Credentials were refreshed, but the refreshed credentials are still
  * expired."). creds_resolve checks once; long-running callers check again

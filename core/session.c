@@ -24,6 +24,9 @@ struct session {
     long connect_ms, read_ms;
     void (*trace)(void *ud, const char *line);
     void *trace_ud;
+    int (*prompt)(void *ud, const char *prompt, char *buf, size_t len,
+                  struct iam_err *err);
+    void *prompt_ud;
     /* resolved */
     int resolved, config_loaded;
     struct iam_err resolve_err, config_err;
@@ -32,6 +35,7 @@ struct session {
     int profile_named;    /* profile came from --profile or the environment */
     int profile_explicit; /* from --profile: drops environment credentials */
     struct creds creds;
+    struct creds_ctx cctx; /* what creds_refresh needs, set with creds */
     struct endpoint ep;
 };
 
@@ -59,6 +63,8 @@ int session_new(const struct session_opts *o, struct session **out,
     s->read_ms = o->read_timeout_ms < 0 ? 60000 : o->read_timeout_ms;
     s->trace = o->trace;
     s->trace_ud = o->trace_ud;
+    s->prompt = o->prompt;
+    s->prompt_ud = o->prompt_ud;
     if(!s->service || (o->profile && !s->profile_opt) ||
        (o->region && !s->region_opt) ||
        (o->endpoint_url && !s->endpoint_opt) ||
@@ -254,8 +260,19 @@ static int resolve_creds(struct session *s, struct iam_err *err,
     int rc;
     if(!s->sign)
         return IAM_OK;
-    rc = creds_resolve(s->cfg, s->profile_named ? s->profile : NULL,
-                       s->profile_explicit, &s->creds, &e);
+    s->cctx.cfg = s->cfg;
+    s->cctx.profile = s->profile_named ? s->profile : NULL;
+    s->cctx.profile_explicit = s->profile_explicit;
+    s->cctx.region = s->region;
+    s->cctx.ca_bundle = s->ca_bundle;
+    s->cctx.verify_tls = s->verify_tls;
+    s->cctx.connect_timeout_ms = s->connect_ms;
+    s->cctx.read_timeout_ms = s->read_ms;
+    s->cctx.prompt = s->prompt;
+    s->cctx.prompt_ud = s->prompt_ud;
+    s->cctx.trace = s->trace;
+    s->cctx.trace_ud = s->trace_ud;
+    rc = creds_resolve_ctx(&s->cctx, &s->creds, &e);
     if(rc == IAM_ECREDS && strcmp(e.code, "NoCredentialsError") == 0) {
         *none = e;
         iam_err_kind(none, IAM_KIND_CREDENTIALS);
@@ -280,14 +297,16 @@ static int resolve_all(struct session *s, struct iam_err *err)
     int rc = load_config(s, err);
     if(!rc)
         rc = resolve_region(s, err);
-    if(!rc)
-        rc = resolve_creds(s, err, &none);
     if(rc)
         return rc;
+    /* The CA bundle before credentials: providers that call out (STS,
+     * SSO) verify TLS with it, as botocore's clients do. */
     ca = s->ca_opt ? s->ca_opt : env("AWS_CA_BUNDLE");
     if(!ca)
         ca = config_get(s->cfg, s->profile, "ca_bundle");
     rc = set_str(&s->ca_bundle, ca, err);
+    if(!rc)
+        rc = resolve_creds(s, err, &none);
     if(!rc)
         rc = endpoint_resolve(s->service, s->region, endpoint_url(s), &s->ep,
                               err);
@@ -455,8 +474,19 @@ int session_prepare(struct session *s, const char *action,
         rc = treq_header(r, "Expect", "");
     if(!rc && s->user_agent)
         rc = treq_header(r, "User-Agent", s->user_agent);
-    if(!rc && s->sign)
+    if(!rc && s->sign) {
+        /* Temporary credentials are renewed before they run out, also in
+         * the middle of a long script. */
+        rc = creds_refresh(&s->cctx, &s->creds, (long long)time(NULL), err);
+        if(rc) {
+            treq_free(r);
+            if(!err->code[0])
+                snprintf(err->code, sizeof(err->code),
+                         "CredentialRetrievalError");
+            return iam_err_kind(err, IAM_KIND_CREDENTIALS);
+        }
         rc = sign_request(s, r, host, *path ? path : "/", err);
+    }
     if(rc) {
         treq_free(r);
         return iam_errf(err, rc, "out of memory");

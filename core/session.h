@@ -31,6 +31,11 @@ struct session_opts {
      * redacted. NULL: no trace is built at all. */
     void (*trace)(void *ud, const char *line);
     void *trace_ud;
+    /* Reads a line from the user (an MFA token code for an assume-role
+     * profile); NULL when there is no terminal to ask. */
+    int (*prompt)(void *ud, const char *prompt, char *buf, size_t len,
+                  struct iam_err *err);
+    void *prompt_ud;
 };
 
 struct session;
