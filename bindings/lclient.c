@@ -28,10 +28,14 @@ struct lclient {
     int wire_ts;
 };
 
-/* A request in flight, boxed so that a raise anywhere frees it. */
+/* A request in flight, boxed so that a raise anywhere frees it. It lives
+ * across the request's attempts (retries). */
 struct lreq {
     struct treq *r;
     struct xml_doc *doc;
+    struct retry_call rc;
+    size_t nparams;
+    double delay; /* seconds to wait before the next attempt */
 };
 
 static struct lclient *check_client(lua_State *L)
@@ -127,6 +131,19 @@ int aws_client(lua_State *L)
     o.verify_tls = opt_bool(L, 2, "verify_ssl", 1);
     o.sign = opt_bool(L, 2, "sign", 1);
     o.prompt = ltty_getpass;
+    o.retry_mode = opt_string(L, 2, "retry_mode");
+    o.correct_clock_skew = -1;
+    if(lua_getfield(L, 2, "correct_clock_skew") != LUA_TNIL)
+        o.correct_clock_skew = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if(lua_getfield(L, 2, "max_attempts") != LUA_TNIL) {
+        luaL_argcheck(L, lua_isinteger(L, -1), 2,
+                      "max_attempts must be an integer");
+        o.max_attempts = lua_tostring(L, -1); /* anchored in opts' copy */
+        lua_setfield(L, 2, "max_attempts");
+    } else {
+        lua_pop(L, 1);
+    }
     o.connect_timeout_ms = opt_ms(L, 2, "connect_timeout");
     o.read_timeout_ms = opt_ms(L, 2, "read_timeout");
     ts = opt_string(L, 2, "timestamp_format");
@@ -162,8 +179,7 @@ static int lreq_gc(lua_State *L)
 static struct lreq *new_lreq(lua_State *L)
 {
     struct lreq *q = lua_newuserdatauv(L, sizeof(*q), 0);
-    q->r = NULL;
-    q->doc = NULL;
+    memset(q, 0, sizeof(*q));
     if(luaL_newmetatable(L, "aws.request")) {
         lua_pushcfunction(L, lreq_gc);
         lua_setfield(L, -2, "__gc");
@@ -205,23 +221,17 @@ static size_t collect_params(lua_State *L, int idx, const char ***names,
 }
 
 /* [-0, +1|2, m] Pushes the result of a finished request, or nil, err. */
-static int push_outcome(lua_State *L, struct lclient *c, struct lreq *q,
-                        const char *action, int shape_idx)
+static int push_result(lua_State *L, struct lclient *c, struct lreq *q,
+                       const struct xml_node *res, int shape_idx)
 {
-    struct iam_err err = {0};
-    const struct xml_node *res;
     struct lshape_ctx ctx;
-    if(session_response(c->s, q->r, action, &q->doc, &res, &err) != IAM_OK) {
-        luaL_pushfail(L);
-        lerr_push(L, &err, action);
-        return 2;
-    }
     if(!res) { /* actions without a result element answer {} */
         lua_newtable(L);
         lvalue_push(L, LVALUE_OBJECT_MT);
         lua_setmetatable(L, -2);
         return 1;
     }
+    (void)q;
     lvalue_push(L, LVALUE_OBJECT_MT);
     lvalue_push(L, LVALUE_ARRAY_MT);
     ctx.object_mt = lua_gettop(L) - 1;
@@ -233,9 +243,89 @@ static int push_outcome(lua_State *L, struct lclient *c, struct lreq *q,
     return 1;
 }
 
+static int push_error(lua_State *L, const struct iam_err *err,
+                      const char *action)
+{
+    luaL_pushfail(L);
+    lerr_push(L, err, action);
+    return 2;
+}
+
+/* The parameter arrays collect_params built in the userdata at index 5. */
+static void param_arrays(lua_State *L, size_t n, const char ***names,
+                         size_t **nlens, const char ***values, size_t **vlens)
+{
+    void *mem = lua_touserdata(L, 5);
+    *names = mem;
+    *values = *names + n + 1;
+    *nlens = (size_t *)(*values + n + 1);
+    *vlens = *nlens + n + 1;
+}
+
+static int send_cont(lua_State *L, int status, lua_KContext ctx);
+
+/* Sends attempts of the request in the box at 6 until one is final:
+ * the request's whole life, shared by the blocking path and by parked
+ * tasks (which come back here through send_cont after every yield).
+ * `resumed`: an attempt finished while the task was parked. Stack:
+ * client, action, params, shape, param arrays, request box. */
+static int run_request(lua_State *L, struct lclient *c, struct lreq *q,
+                       int resumed)
+{
+    const char *action = lua_tostring(L, 2);
+    int shape = lua_isnil(L, 4) ? 0 : 4;
+    struct transport *t = lsched_transport(L);
+    for(;;) {
+        struct iam_err err = {0};
+        const struct xml_node *res = NULL;
+        double delay;
+        if(!resumed) {
+            const char **names, **values;
+            size_t *nlens, *vlens;
+            param_arrays(L, q->nparams, &names, &nlens, &values, &vlens);
+            treq_free(q->r);
+            q->r = NULL;
+            c->L = L;
+            /* The adaptive rate limiter's wait adds to the backoff;
+             * signing happens now, and the signature outlives any wait
+             * (at most about 20 s plus the send rate's). */
+            q->delay += session_send_delay(c->s);
+            if(session_prepare(c->s, action, names, nlens, values, vlens,
+                               q->nparams, &q->r, &err) != IAM_OK ||
+               transport_submit_after(t, q->r, (long)(q->delay * 1000),
+                                      &err) != IAM_OK) {
+                c->L = NULL;
+                return push_error(L, &err, action);
+            }
+            q->rc.attempt++;
+            q->delay = 0;
+            if(lsched_can_park(L)) {
+                c->L = NULL;
+                lsched_park(L, 6, q->r);
+                lsched_push_sentinel(L);
+                return lua_yieldk(L, 1, 0, send_cont);
+            }
+            while(!q->r->done)
+                transport_step(t, 1000);
+        }
+        resumed = 0;
+        c->L = L;
+        xml_free(q->doc);
+        q->doc = NULL;
+        session_response(c->s, q->r, action, &q->doc, &res, &err);
+        if(session_retry(c->s, &q->rc, q->r, &err, &delay)) {
+            q->delay = delay;
+            continue;
+        }
+        c->L = NULL;
+        if(err.st != IAM_OK)
+            return push_error(L, &err, action);
+        return push_result(L, c, q, res, shape);
+    }
+}
+
 /* Continuation of a parked _send: the coroutine was resumed because its
- * request finished. The stack is as it was at the yield (client at 1, ...,
- * request box at 6). */
+ * request finished. The stack is as it was at the yield. */
 static int send_cont(lua_State *L, int status, lua_KContext ctx)
 {
     struct lclient *c = luaL_checkudata(L, 1, LCLIENT_MT);
@@ -246,55 +336,30 @@ static int send_cont(lua_State *L, int status, lua_KContext ctx)
     lsched_unpark(L);
     if(!c->s || !q || !q->r)
         return luaL_error(L, "request was cancelled");
-    c->L = L;
-    status = push_outcome(L, c, q, lua_tostring(L, 2), lua_isnil(L, 4) ? 0 : 4);
-    c->L = NULL;
-    return status;
+    return run_request(L, c, q, 1);
 }
 
-/* client:_send(action, params, shape) -> result | nil, err */
+/* client:_send(action, params, shape) -> result | nil, err. Resolution
+ * and signing errors are answered without yielding (OpenResty's "done in
+ * a single run"). */
 static int client_send(lua_State *L)
 {
     struct lclient *c = check_client(L); /* client at 1 */
-    const char *action = luaL_checkstring(L, 2);
     const char **names, **values;
-    size_t *nlens, *vlens, n;
-    struct iam_err err = {0};
-    struct transport *t;
+    size_t *nlens, *vlens;
     struct lreq *q;
+    size_t n;
+    luaL_checkstring(L, 2);
     if(!lua_isnoneornil(L, 3))
         luaL_checktype(L, 3, LUA_TTABLE);
     if(!lua_isnoneornil(L, 4))
         luaL_checktype(L, 4, LUA_TTABLE);
     lua_settop(L, 4); /* client, action, params, shape */
     lvalue_init(L);
-    t = lsched_transport(L);
     n = collect_params(L, 3, &names, &nlens, &values, &vlens); /* at 5 */
     q = new_lreq(L); /* at 6 */
-    c->L = L;
-    /* Try now: resolution and signing errors are answered without
-     * yielding (OpenResty's "done in a single run"). */
-    if(session_prepare(c->s, action, names, nlens, values, vlens, n, &q->r,
-                       &err) == IAM_OK &&
-       transport_submit(t, q->r, &err) == IAM_OK) {
-        if(lsched_can_park(L)) {
-            c->L = NULL;
-            lsched_park(L, 6, q->r);
-            lsched_push_sentinel(L);
-            return lua_yieldk(L, 1, 0, send_cont);
-        }
-        while(!q->r->done)
-            transport_step(t, 1000);
-    }
-    if(err.st != IAM_OK) {
-        c->L = NULL;
-        luaL_pushfail(L);
-        lerr_push(L, &err, action);
-        return 2;
-    }
-    n = (size_t)push_outcome(L, c, q, action, lua_isnil(L, 4) ? 0 : 4);
-    c->L = NULL;
-    return (int)n;
+    q->nparams = n;
+    return run_request(L, c, q, 0);
 }
 
 /* client:_info() -> { region, profile, endpoint, signing_region,
@@ -324,6 +389,20 @@ static int client_info(lua_State *L)
     lua_setfield(L, -2, "signing_region");
     lua_pushstring(L, session_cred_source(c->s));
     lua_setfield(L, -2, "credential_source");
+    return 1;
+}
+
+/* client:_check() -> true, or nil, err: the client-creation checks. */
+static int client_check(lua_State *L)
+{
+    struct lclient *c = check_client(L);
+    struct iam_err err = {0};
+    if(session_check(c->s, &err) != IAM_OK) {
+        luaL_pushfail(L);
+        lerr_push(L, &err, NULL);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
     return 1;
 }
 
@@ -373,6 +452,7 @@ void lclient_init(lua_State *L)
     static const luaL_Reg methods[] = {
         {"_send", client_send},
         {"_info", client_info},
+        {"_check", client_check},
         {"_setting", client_setting},
         {"_timestamps", client_timestamps},
         {NULL, NULL}};

@@ -82,6 +82,16 @@ void lerr_push(lua_State *L, const struct iam_err *e, const char *operation)
         lua_pushstring(L, e->request_id);
         lua_setfield(L, -2, "request_id");
     }
+    if(e->retries > 0) {
+        lua_pushinteger(L, e->retries);
+        lua_setfield(L, -2, "retries");
+    }
+    /* botocore's ClientError names the retries when the last attempt
+     * allowed was used up. */
+    if(e->max_attempts_reached) {
+        lua_pushfstring(L, " (reached max retries: %d)", e->retries);
+        lua_setfield(L, -2, "retry_info");
+    }
     lua_pushstring(L, lerr_kind_name(e->kind));
     lua_setfield(L, -2, "kind");
     if(operation) {

@@ -41,6 +41,8 @@ struct iam_err {
     enum iam_status st;
     enum iam_kind kind;
     int http_status;
+    int retries;              /* attempts - 1 (botocore's RetryAttempts) */
+    int max_attempts_reached; /* the last attempt was the last allowed */
     char code[128];
     char request_id[128];
     char msg[1024];

@@ -9,6 +9,8 @@
 #include "query.h"
 #include "sigv4.h"
 
+#include <openssl/rand.h>
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,9 +29,11 @@ struct session {
     int (*prompt)(void *ud, const char *prompt, char *buf, size_t len,
                   struct iam_err *err);
     void *prompt_ud;
+    char *retry_mode_opt, *max_attempts_opt;
+    int skew_opt;
     /* resolved */
-    int resolved, config_loaded;
-    struct iam_err resolve_err, config_err;
+    int resolved, config_loaded, checked;
+    struct iam_err resolve_err, config_err, check_err;
     struct config *cfg;
     char *profile, *region, *ca_bundle;
     int profile_named;    /* profile came from --profile or the environment */
@@ -37,6 +41,9 @@ struct session {
     struct creds creds;
     struct creds_ctx cctx; /* what creds_refresh needs, set with creds */
     struct endpoint ep;
+    struct retry retry;
+    int correct_skew;
+    long long skew; /* seconds to add to our clock when signing */
 };
 
 static char *dup_or_null(const char *s)
@@ -65,7 +72,12 @@ int session_new(const struct session_opts *o, struct session **out,
     s->trace_ud = o->trace_ud;
     s->prompt = o->prompt;
     s->prompt_ud = o->prompt_ud;
-    if(!s->service || (o->profile && !s->profile_opt) ||
+    s->retry_mode_opt = dup_or_null(o->retry_mode);
+    s->max_attempts_opt = dup_or_null(o->max_attempts);
+    s->skew_opt = o->correct_clock_skew;
+    if((o->retry_mode && !s->retry_mode_opt) ||
+       (o->max_attempts && !s->max_attempts_opt) ||
+       !s->service || (o->profile && !s->profile_opt) ||
        (o->region && !s->region_opt) ||
        (o->endpoint_url && !s->endpoint_opt) ||
        (o->ca_bundle && !s->ca_opt) || (o->user_agent && !s->user_agent)) {
@@ -86,6 +98,8 @@ void session_free(struct session *s)
     free(s->endpoint_opt);
     free(s->ca_opt);
     free(s->user_agent);
+    free(s->retry_mode_opt);
+    free(s->max_attempts_opt);
     free(s->profile);
     free(s->region);
     free(s->ca_bundle);
@@ -290,13 +304,72 @@ static int resolve_creds(struct session *s, struct iam_err *err,
     return IAM_OK;
 }
 
+/* Seconds on a clock that never jumps, for backoff and send rates. */
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int truthy(const char *v)
+{
+    return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+/* Retry mode and attempts (botocore checks them while creating the
+ * client: after the profile and region name, before credentials), and the
+ * opt-in clock-skew correction. */
+static int resolve_retry(struct session *s, struct iam_err *err)
+{
+    struct retry_cfg cfg;
+    const char *mode = s->retry_mode_opt, *max = s->max_attempts_opt, *v;
+    if(!mode && !(mode = env("AWS_RETRY_MODE")))
+        mode = config_get(s->cfg, s->profile, "retry_mode");
+    if(!max && !(max = env("AWS_MAX_ATTEMPTS")))
+        max = config_get(s->cfg, s->profile, "max_attempts");
+    if(retry_cfg_parse(mode, max, &cfg, err) != IAM_OK)
+        return iam_err_kind(err, IAM_KIND_CONFIG);
+    retry_init(&s->retry, &cfg, now_mono());
+    s->correct_skew = s->skew_opt;
+    if(s->correct_skew < 0) {
+        v = getenv("IAMLUA_CORRECT_CLOCK_SKEW");
+        if(!v)
+            v = config_get(s->cfg, s->profile, "correct_clock_skew");
+        s->correct_skew = truthy(v);
+    }
+    return IAM_OK;
+}
+
+/* Stage two: what botocore checks while creating a client, before any
+ * parameter is validated: the files and profile, the region's format, the
+ * retry settings. Done once. */
+static int client_checks(struct session *s, struct iam_err *err)
+{
+    if(!s->checked) {
+        s->checked = 1;
+        if(!load_config(s, &s->check_err) &&
+           !resolve_region(s, &s->check_err))
+            resolve_retry(s, &s->check_err);
+    }
+    if(s->check_err.st != IAM_OK) {
+        if(err && err->st == IAM_OK)
+            *err = s->check_err;
+        return s->check_err.st;
+    }
+    return IAM_OK;
+}
+
+int session_check(struct session *s, struct iam_err *err)
+{
+    return client_checks(s, err);
+}
+
 static int resolve_all(struct session *s, struct iam_err *err)
 {
     struct iam_err none = {0};
     const char *ca;
-    int rc = load_config(s, err);
-    if(!rc)
-        rc = resolve_region(s, err);
+    int rc = client_checks(s, err);
     if(rc)
         return rc;
     /* The CA bundle before credentials: providers that call out (STS,
@@ -419,7 +492,7 @@ static int sign_request(struct session *s, struct treq *r, const char *host,
     p.access_key_id = s->creds.access_key_id;
     p.secret_access_key = s->creds.secret_access_key;
     p.session_token = s->creds.session_token;
-    p.time = (long long)time(NULL);
+    p.time = (long long)time(NULL) + s->skew;
     p.normalize_path = 1;
     p.double_encode = 1;
     sigv4_result_init(&out);
@@ -699,4 +772,93 @@ int session_response(struct session *s, struct treq *r, const char *action,
     snprintf(name, sizeof(name), "%sResult", action);
     *result = xml_child(xml_root(*doc), name);
     return IAM_OK;
+}
+
+double session_send_delay(struct session *s)
+{
+    if(!s->resolved || s->resolve_err.st != IAM_OK)
+        return 0;
+    return retry_before_send(&s->retry, now_mono());
+}
+
+/* An HTTP date ("Sat, 28 Nov 2026 00:40:00 GMT", RFC 7231's preferred
+ * format) in epoch seconds; -1 if it is not one. */
+static long long http_date(const char *d)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    char mon[4];
+    int day, y, h, mi, sec, m;
+    long long days;
+    const char *hit;
+    if(!d || sscanf(d, "%*3s, %2d %3s %4d %2d:%2d:%2d GMT", &day, mon, &y,
+                    &h, &mi, &sec) != 6)
+        return -1;
+    mon[3] = '\0';
+    hit = strstr(months, mon);
+    if(!hit || (hit - months) % 3 || day < 1 || day > 31 || h > 23 ||
+       mi > 59 || sec > 60)
+        return -1;
+    m = (int)(hit - months) / 3 + 1;
+    /* days from civil (Howard Hinnant's algorithm) */
+    y -= m <= 2;
+    {
+        long long era = (y >= 0 ? y : y - 399) / 400;
+        unsigned yoe = (unsigned)(y - era * 400);
+        unsigned doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 +
+                                  day - 1);
+        unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        days = era * 146097 + (long long)doe - 719468;
+    }
+    return days * 86400 + h * 3600 + mi * 60 + sec;
+}
+
+/* The service said the request's time was off: with correction on and the
+ * server's Date more than a minute from our (corrected) clock, adopt the
+ * server's clock and send again at once, once per request. */
+static int skew_retry(struct session *s, struct retry_call *rc,
+                      const struct treq *r, const struct iam_err *err)
+{
+    static const char *const codes[] = {
+        "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture",
+        "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure"};
+    long long server, ours, off;
+    size_t i;
+    int hit = 0;
+    if(!s->correct_skew || rc->skew_fixed || err->st != IAM_ESERVICE || !r)
+        return 0;
+    for(i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        hit |= strcmp(err->code, codes[i]) == 0;
+    server = http_date(r->resp_date.data);
+    if(!hit || server < 0)
+        return 0;
+    ours = (long long)time(NULL);
+    off = server - ours;
+    if(off - s->skew < 60 && s->skew - off < 60)
+        return 0; /* our clock agrees: a real signature problem */
+    tracef(s, "Clock skew: the server's clock is %+lld s from ours; "
+              "signing with the server's time", off);
+    s->skew = off;
+    rc->skew_fixed = 1;
+    return 1;
+}
+
+int session_retry(struct session *s, struct retry_call *rc,
+                  const struct treq *r, struct iam_err *err, double *delay)
+{
+    unsigned char rnd[4];
+    double r01;
+    *delay = 0;
+    if(!s->resolved || s->resolve_err.st != IAM_OK)
+        return 0;
+    if(skew_retry(s, rc, r, err))
+        return 1;
+    if(RAND_bytes(rnd, sizeof(rnd)) != 1)
+        memset(rnd, 0x80, sizeof(rnd));
+    r01 = (double)((unsigned long)rnd[0] << 24 | (unsigned long)rnd[1] << 16 |
+                   (unsigned long)rnd[2] << 8 | rnd[3]) / 4294967296.0;
+    if(!retry_after(&s->retry, rc, err, now_mono(), r01, delay))
+        return 0;
+    tracef(s, "Retry needed (%s), retrying request after delay of: %.3f s",
+           err->code[0] ? err->code : iam_strstatus(err->st), *delay);
+    return 1;
 }

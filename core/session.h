@@ -12,6 +12,7 @@
 #define IAM_SESSION_H
 
 #include "endpoint.h"
+#include "retry.h"
 #include "err.h"
 #include "transport.h"
 #include "xml.h"
@@ -36,6 +37,13 @@ struct session_opts {
     int (*prompt)(void *ud, const char *prompt, char *buf, size_t len,
                   struct iam_err *err);
     void *prompt_ud;
+    /* Retry settings over AWS_RETRY_MODE / AWS_MAX_ATTEMPTS and the
+     * profile's retry_mode / max_attempts; NULL: from there. */
+    const char *retry_mode;
+    const char *max_attempts;
+    /* Opt-in clock-skew correction (-1: from IAMLUA_CORRECT_CLOCK_SKEW or
+     * the profile's correct_clock_skew; 0 off; 1 on). */
+    int correct_clock_skew;
 };
 
 struct session;
@@ -48,6 +56,11 @@ void session_free(struct session *s);
  * the files and resolving the profile once); *out is NULL when unset. */
 int session_setting(struct session *s, const char *key, const char **out,
                     struct iam_err *err);
+
+/* What botocore checks while creating a client (once): the config files,
+ * the profile, the region's format and the retry settings; the CLI driver
+ * calls it before validating parameters, as the AWS CLI's order is. */
+int session_check(struct session *s, struct iam_err *err);
 
 /* Resolves profile, region, credentials and endpoint (once). */
 int session_resolve(struct session *s, struct iam_err *err);
@@ -72,5 +85,26 @@ int session_prepare(struct session *s, const char *action,
 int session_response(struct session *s, struct treq *r, const char *action,
                      struct xml_doc **doc, const struct xml_node **result,
                      struct iam_err *err);
+
+/* Retries. A caller sends attempt after attempt of one request:
+ *
+ *   struct retry_call rc = {0};
+ *   for(;;) {
+ *       wait session_send_delay(s) seconds; session_prepare; rc.attempt++;
+ *       send; session_response -> err;
+ *       if(!session_retry(s, &rc, req, &err, &delay)) break;
+ *       wait delay seconds;
+ *   }
+ *
+ * session_retry updates the client's retry quota and adaptive send rate
+ * with every outcome (err->st == IAM_OK for success) and says whether to
+ * send again; on a final error it sets err->retries and
+ * err->max_attempts_reached, which make botocore's " (reached max retries:
+ * N)". With clock-skew correction on, an error that says the request's
+ * time was off is retried at once with the server's clock. */
+struct retry_call;
+double session_send_delay(struct session *s);
+int session_retry(struct session *s, struct retry_call *rc,
+                  const struct treq *r, struct iam_err *err, double *delay);
 
 #endif

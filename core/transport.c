@@ -11,11 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 struct transport {
     CURLM *multi;
     int running;
     int inflight;
+    struct treq *delayed; /* sorted by due_ms */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -63,6 +65,13 @@ void transport_free(struct transport *t)
 {
     if(!t)
         return;
+    while(t->delayed) { /* their callers still own them */
+        struct treq *r = t->delayed;
+        t->delayed = r->next_delayed;
+        r->next_delayed = NULL;
+        r->delayed = 0;
+        r->owner = NULL;
+    }
     curl_multi_cleanup(t->multi);
     free(t);
 }
@@ -113,9 +122,24 @@ static void wipe_headers(struct curl_slist *l)
     curl_slist_free_all(l);
 }
 
+static void unlink_delayed(struct treq *r)
+{
+    struct treq **pp;
+    for(pp = &r->owner->delayed; *pp; pp = &(*pp)->next_delayed)
+        if(*pp == r) {
+            *pp = r->next_delayed;
+            break;
+        }
+    r->next_delayed = NULL;
+    r->delayed = 0;
+    r->owner->inflight--;
+}
+
 static void detach(struct treq *r)
 {
-    if(r->owner && r->easy) {
+    if(r->owner && r->delayed)
+        unlink_delayed(r);
+    else if(r->owner && r->easy) {
         curl_multi_remove_handle(r->owner->multi, r->easy);
         r->owner->inflight--;
     }
@@ -327,13 +351,69 @@ static void finish(struct transport *t, CURL *e, CURLcode rc)
         r->on_done(r, r->ud);
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int transport_submit_after(struct transport *t, struct treq *r, long delay_ms,
+                           struct iam_err *err)
+{
+    struct treq **pp;
+    if(delay_ms <= 0)
+        return transport_submit(t, r, err);
+    r->done = 0;
+    r->delayed = 1;
+    r->due_ms = now_ms() + delay_ms;
+    r->owner = t;
+    for(pp = &t->delayed; *pp && (*pp)->due_ms <= r->due_ms;
+        pp = &(*pp)->next_delayed)
+        ;
+    r->next_delayed = *pp;
+    *pp = r;
+    t->inflight++;
+    return IAM_OK;
+}
+
+/* Starts the delayed requests that are due (all of them after Ctrl-C, to
+ * fail at once); returns ms until the next one is due, or -1. */
+static long start_due(struct transport *t)
+{
+    long long now = now_ms();
+    while(t->delayed && (interrupted || t->delayed->due_ms <= now)) {
+        struct treq *r = t->delayed;
+        unlink_delayed(r);
+        r->owner = NULL;
+        if(interrupted || transport_submit(t, r, &r->err) != IAM_OK) {
+            if(interrupted) {
+                iam_err_clear(&r->err);
+                iam_errf(&r->err, IAM_EINTR, "interrupted");
+            }
+            iam_err_kind(&r->err, IAM_KIND_CONNECTION);
+            r->done = 1;
+            if(r->on_done)
+                r->on_done(r, r->ud);
+        }
+    }
+    return t->delayed ? (long)(t->delayed->due_ms - now) : -1;
+}
+
 int transport_step(struct transport *t, int timeout_ms)
 {
     CURLMsg *m;
     int left;
+    long next = start_due(t);
+    if(next >= 0 && (timeout_ms < 0 || next < timeout_ms))
+        timeout_ms = (int)(next > 0 ? next : 0);
     curl_multi_perform(t->multi, &t->running);
-    if(t->running && timeout_ms > 0) {
+    if((t->running || t->delayed) && timeout_ms > 0) {
+        /* Unlike curl_multi_wait, this waits even with no transfer, which
+         * is what a request in backoff needs. */
         curl_multi_poll(t->multi, NULL, 0, timeout_ms, NULL);
+        if(t->delayed)
+            start_due(t);
         curl_multi_perform(t->multi, &t->running);
     }
     while((m = curl_multi_info_read(t->multi, &left)) != NULL)

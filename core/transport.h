@@ -44,6 +44,9 @@ struct treq {
     void *ud;
     /* private */
     struct transport *owner;
+    struct treq *next_delayed; /* waiting in transport_submit_after */
+    long long due_ms;
+    int delayed;
     void *easy;
     void *headers;
     char errbuf[256];
@@ -65,6 +68,13 @@ void treq_free(struct treq *r);
 /* Starts the request. On failure nothing was started. */
 int transport_submit(struct transport *t, struct treq *r,
                      struct iam_err *err);
+/* transport_submit once delay_ms have passed (0: now). Until then the
+ * request counts as running and is driven by transport_step like any
+ * other: a delayed retry is how backoff waits without blocking other
+ * requests. Errors at the actual start are reported through on_done. */
+int transport_submit_after(struct transport *t, struct treq *r, long delay_ms,
+                           struct iam_err *err);
+
 /* Drives transfers: waits up to timeout_ms for activity, then finishes every
  * completed request (calling on_done). Returns the number still running. */
 int transport_step(struct transport *t, int timeout_ms);

@@ -139,6 +139,10 @@ return function(host, g, rest)
     end
     local pfmt, err = client:_setting("output")
     if err then error(err, 0) end
+    -- What the AWS CLI checks while creating its client (region format,
+    -- retry settings) fails before parameter validation, as there.
+    local checked, cerr = client:_check()
+    if not checked then error(cerr, 0) end
     fmt = fmt or pfmt or "json"
     g.cli_pager = client:_setting("cli_pager")
     if client:_setting("cli_timestamp_format") == "wire" then
