@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 /* The allocator counts bytes in use and refuses to grow past a limit, so a
  * runaway script fails with "not enough memory" instead of taking the
@@ -105,11 +107,29 @@ static int pmain(lua_State *L)
     return 1;
 }
 
+/* The process holds secret keys and session tokens: it never leaves a
+ * core dump, not even through a core_pattern pipe (which ignores
+ * RLIMIT_CORE). Sanitizer builds keep the process dumpable because the
+ * leak checker attaches to it with ptrace. */
+static void no_core_dumps(void)
+{
+    struct rlimit rl;
+    if(getrlimit(RLIMIT_CORE, &rl) == 0) {
+        rl.rlim_cur = 0;
+        setrlimit(RLIMIT_CORE, &rl);
+    }
+#if !defined(__SANITIZE_ADDRESS__)
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
 int main(int argc, char **argv)
 {
     struct memctl mem = {0, (size_t)4 << 30};
-    lua_State *L = lua_newstate(l_alloc, &mem);
+    lua_State *L;
     int status, rc = 255;
+    no_core_dumps();
+    L = lua_newstate(l_alloc, &mem);
     if(!L) {
         fputs("iamlua: cannot create state: not enough memory\n", stderr);
         return 255;

@@ -16,7 +16,10 @@ void buf_init(struct buf *b, size_t max)
 }
 
 /* Makes room for n more bytes plus the NUL, doubling so appends stay
- * amortised O(1). */
+ * amortised O(1). Not realloc: a buffer may be holding a secret (a
+ * credentials file, a canonical request with its session token, an
+ * Authorization value) while it grows, and realloc would free the old
+ * block unwiped. Copying and wiping costs what realloc's copy costs. */
 static int grow(struct buf *b, size_t n)
 {
     size_t need, ncap;
@@ -29,9 +32,14 @@ static int grow(struct buf *b, size_t n)
     ncap = b->cap ? b->cap : 64;
     while(ncap < need)
         ncap *= 2;
-    p = realloc(b->data, ncap);
+    p = malloc(ncap);
     if(!p)
         return IAM_ENOMEM;
+    if(b->data) {
+        memcpy(p, b->data, b->len + 1);
+        OPENSSL_cleanse(b->data, b->cap);
+        free(b->data);
+    }
     b->data = p;
     b->cap = ncap;
     return IAM_OK;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/globals.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
@@ -309,7 +310,9 @@ static void on_text(void *ud, const xmlChar *ch, int len)
         return;
     st = buf_add(&b->text, ch, (size_t)len);
     if(st) {
-        iam_errf(b->err, st, "XML response text too large");
+        iam_errf(b->err, st, st == IAM_ENOMEM
+                                 ? "out of memory parsing XML response"
+                                 : "XML response text too large");
         fail(b, st);
     }
 }
@@ -401,27 +404,53 @@ static void builder_free(struct builder *b)
     free(b->names);
 }
 
+/* Drops a message libxml2 reports without a parser context (it has none
+ * yet while creating one, or none at hand while growing an input buffer
+ * when out of memory); the default handler would print it on stderr. */
+static void on_generic_error(void *ctx, const char *fmt, ...)
+{
+    (void)ctx;
+    (void)fmt;
+}
+
 /* Runs libxml2 over data with our handlers; returns b->status or a
- * generic parse error when libxml2 failed without saying why. */
+ * generic parse error when libxml2 failed without saying why. Context-free
+ * messages are silenced for the duration only: the thread's handlers are
+ * put back as they were. */
 static int run_parser(struct builder *b, const char *data, size_t len)
 {
     xmlSAXHandler sax;
     xmlSAXHandlerPtr saved;
-    int ok;
+    xmlGenericErrorFunc gfunc = xmlGenericError;
+    void *gctx = xmlGenericErrorContext;
+    xmlStructuredErrorFunc sfunc = xmlStructuredError;
+    void *sctx = xmlStructuredErrorContext;
+    int ok, oom;
+    xmlSetGenericErrorFunc(NULL, on_generic_error);
+    xmlSetStructuredErrorFunc(NULL, NULL);
     b->ctxt = xmlCreateMemoryParserCtxt(data, (int)len);
-    if(!b->ctxt)
+    if(!b->ctxt) {
+        xmlSetGenericErrorFunc(gctx, gfunc);
+        xmlSetStructuredErrorFunc(sctx, sfunc);
         return iam_errf(b->err, IAM_ENOMEM, "cannot create XML parser");
+    }
     xmlCtxtUseOptions(b->ctxt, XML_OPTIONS);
     builder_fill_sax(&sax);
     saved = b->ctxt->sax;
     b->ctxt->sax = &sax;
     b->ctxt->userData = b;
     ok = xmlParseDocument(b->ctxt) == 0 && b->ctxt->wellFormed;
+    oom = b->ctxt->errNo == XML_ERR_NO_MEMORY;
     b->ctxt->sax = saved;
     xmlFreeParserCtxt(b->ctxt);
     b->ctxt = NULL;
+    xmlSetGenericErrorFunc(gctx, gfunc);
+    xmlSetStructuredErrorFunc(sctx, sfunc);
     if(b->status)
         return b->status;
+    if(!ok && oom)
+        return iam_errf(b->err, IAM_ENOMEM,
+                        "out of memory parsing XML response");
     if(!ok || !b->doc->root || b->depth != 0)
         return iam_errf(b->err, IAM_EPARSE, "malformed XML response");
     return IAM_OK;
