@@ -3,7 +3,7 @@
 # "N passed, M failed"; `make asan` runs the suite under ASan+UBSan.
 
 PKGS      := lua5.4 libcurl libxml-2.0 libcrypto jansson yaml-0.1 libedit
-CORE_PKGS := libcurl libxml-2.0 libcrypto
+CORE_PKGS := libcurl libxml-2.0 libcrypto jansson
 WARN := -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wredundant-decls \
         -Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition -Werror
 CFLAGS  ?= -O2 -g
@@ -122,6 +122,7 @@ include tests/fuzz/fuzz.mk
 # Install, man page, completions, aws.so, packages (issue 8) and the
 # benchmarks (issue 7) live beside what they build.
 -include mk/install.mk
+-include mk/allocfail.mk
 -include tests/bench/bench.mk
 
 -include $(CORE_OBJ:.o=.d) $(BIND_OBJ:.o=.d)

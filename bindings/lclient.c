@@ -165,13 +165,17 @@ int aws_client(lua_State *L)
     return 1;
 }
 
-static int lreq_gc(lua_State *L)
+static void lreq_release(struct lreq *q)
 {
-    struct lreq *q = lua_touserdata(L, 1);
     treq_free(q->r);
     xml_free(q->doc);
     q->r = NULL;
     q->doc = NULL;
+}
+
+static int lreq_gc(lua_State *L)
+{
+    lreq_release(lua_touserdata(L, 1));
     return 0;
 }
 
@@ -273,7 +277,7 @@ static int run_request(lua_State *L, struct lclient *c, struct lreq *q,
                        int resumed)
 {
     const char *action = lua_tostring(L, 2);
-    int shape = lua_isnil(L, 4) ? 0 : 4;
+    int shape = lua_isnil(L, 4) ? 0 : 4, n;
     struct transport *t = lsched_transport(L);
     for(;;) {
         struct iam_err err = {0};
@@ -295,7 +299,9 @@ static int run_request(lua_State *L, struct lclient *c, struct lreq *q,
                transport_submit_after(t, q->r, (long)(q->delay * 1000),
                                       &err) != IAM_OK) {
                 c->L = NULL;
-                return push_error(L, &err, action);
+                n = push_error(L, &err, action);
+                lreq_release(q);
+                return n;
             }
             q->rc.attempt++;
             q->delay = 0;
@@ -319,8 +325,14 @@ static int run_request(lua_State *L, struct lclient *c, struct lreq *q,
         }
         c->L = NULL;
         if(err.st != IAM_OK)
-            return push_error(L, &err, action);
-        return push_result(L, c, q, res, shape);
+            n = push_error(L, &err, action);
+        else
+            n = push_result(L, c, q, res, shape);
+        /* Free the request now, not when the collector gets to its box:
+         * the GC sees a few bytes of userdata, not the curl handle and
+         * buffers behind it, and would let thousands pile up. */
+        lreq_release(q);
+        return n;
     }
 }
 

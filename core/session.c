@@ -623,6 +623,10 @@ static int transport_error(struct session *s, struct treq *r,
                  "Response from endpoint URL \"%s\" is larger than %zu bytes",
                  r->url, r->opts.max_body);
         break;
+    case IAM_ENOMEM:
+        code = "MemoryError";
+        iam_errf(err, IAM_ENOMEM, "out of memory");
+        break;
     case IAM_EINTR:
         code = "KeyboardInterrupt";
         iam_errf(err, IAM_EINTR, "interrupted");
@@ -751,6 +755,10 @@ int session_response(struct session *s, struct treq *r, const char *action,
     iam_err_clear(&perr);
     rc = xml_parse(r->resp.data ? r->resp.data : "", r->resp.len, &lim, doc,
                    &perr);
+    if(rc == IAM_ENOMEM) { /* not the server's fault: say so */
+        *err = perr;
+        return iam_err_kind(err, IAM_KIND_INTERNAL);
+    }
     if(r->status < 200 || r->status >= 300) {
         if(rc && !generic_error(r))
             rc = parser_error(r, perr.msg, err);

@@ -167,7 +167,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     size_t len = size * n;
     if(interrupted)
         return 0;
-    if(buf_add(&r->resp, p, len) != IAM_OK)
+    r->body_rc = buf_add(&r->resp, p, len);
+    if(r->body_rc != IAM_OK)
         return 0; /* over the cap (or OOM): abort the transfer */
     return len;
 }
@@ -276,6 +277,7 @@ int transport_submit(struct transport *t, struct treq *r, struct iam_err *err)
     }
     r->done = 0;
     r->status = 0;
+    r->body_rc = IAM_OK;
     buf_reset(&r->resp);
     r->resp.max = r->opts.max_body;
     iam_err_clear(&r->err);
@@ -302,10 +304,14 @@ static void finish_error(struct treq *r, CURLcode rc)
     case CURLE_WRITE_ERROR:
         if(interrupted)
             st = IAM_EINTR;
-        else if(r->resp.len + CURL_MAX_WRITE_SIZE > r->resp.max) {
+        else if(r->body_rc == IAM_ETOOBIG) {
             st = IAM_ETOOBIG;
             why = "response body is larger than the limit";
-        }
+        } else if(r->body_rc == IAM_ENOMEM)
+            st = IAM_ENOMEM;
+        break;
+    case CURLE_OUT_OF_MEMORY:
+        st = IAM_ENOMEM;
         break;
     case CURLE_ABORTED_BY_CALLBACK:
         st = IAM_EINTR;
@@ -342,6 +348,13 @@ static void finish(struct transport *t, CURL *e, CURLcode rc)
     curl_multi_remove_handle(t->multi, e);
     t->inflight--;
     r->owner = NULL;
+    /* A body shorter than its Content-Length is handed on as it is:
+     * botocore's urllib3 does not enforce the length either, so the AWS
+     * CLI parses what arrived (and usually fails to). */
+    if(rc == CURLE_PARTIAL_FILE &&
+       curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status) == CURLE_OK &&
+       r->status > 0)
+        rc = CURLE_OK;
     if(rc == CURLE_OK)
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
     else

@@ -47,6 +47,7 @@ struct treq {
     struct treq *next_delayed; /* waiting in transport_submit_after */
     long long due_ms;
     int delayed;
+    int body_rc; /* why the body callback refused bytes */
     void *easy;
     void *headers;
     char errbuf[256];

@@ -124,6 +124,7 @@ function M.parallel(list, fn, opts)
         end
         running = running - 1
         live[co] = nil
+        index[co] = nil -- a finished task keeps nothing (10,000-task runs)
         done = done + 1
         if progress then progress(done, n, failed) end
     end
