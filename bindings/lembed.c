@@ -127,7 +127,7 @@ static int search_embedded(lua_State *L)
         lua_pushfstring(L, "\n\tno embedded script '%s'", name);
         return 1;
     }
-    if(luaL_loadbufferx(L, s->data, s->len, s->chunkname, "t") != LUA_OK)
+    if(luaL_loadbufferx(L, s->data, s->len, s->chunkname, "b") != LUA_OK)
         return lua_error(L);
     lua_pushstring(L, s->chunkname + 1);
     return 2;
@@ -173,7 +173,7 @@ void lembed_load(lua_State *L, const char *name)
     if(!s)
         luaL_error(L, "module '%s' not found:%s\n\tno embedded script '%s'",
                    name, lua_tostring(L, msg), name);
-    if(luaL_loadbufferx(L, s->data, s->len, s->chunkname, "t") != LUA_OK)
+    if(luaL_loadbufferx(L, s->data, s->len, s->chunkname, "b") != LUA_OK)
         lua_error(L);
     lua_replace(L, msg);
 }

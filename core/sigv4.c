@@ -6,11 +6,11 @@
  */
 #include "sigv4.h"
 
-#include <openssl/core_names.h>
+/* SHA256_Init and friends: deprecated in OpenSSL 3.0, kept for speed
+ * (see below). */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,102 +22,89 @@
 #define SCOPE_PART_MAX 64 /* longer regions/services are signed uncached */
 #define SMALL_HDRS 32
 
-/* ---- OpenSSL ----
- * Fetched once: implicit fetches and fresh contexts cost more than the
- * hashing itself for inputs this small. */
+/* ---- SHA-256 and HMAC ----
+ * OpenSSL's SHA256_* functions, not EVP: the first EVP fetch builds
+ * OpenSSL 3's provider name map, about 1 ms and 2 MB of touched pages per
+ * process, more than the hashing of a whole call (make bench's profile).
+ * The functions are deprecated in 3.0 but kept; HMAC is RFC 2104 over
+ * them, with the pads of kSigning hashed once and the states kept. */
 
-static EVP_MD *g_sha256;
-static EVP_MAC *g_hmac;
-static EVP_MD_CTX *g_md;
-static char g_digest_name[] = "SHA256";
+struct hmac_key {
+    SHA256_CTX inner, outer; /* after absorbing key^ipad / key^opad */
+};
 
-/* Moves OpenSSL's first queued error into err (never key material: the
- * queue holds library reason strings only). */
-static int crypto_err(struct iam_err *err, const char *what)
+static void sha256(const void *p, size_t n, unsigned char md[32])
 {
-    char detail[256] = "no detail";
-    unsigned long e = ERR_get_error();
-    if(e)
-        ERR_error_string_n(e, detail, sizeof(detail));
-    ERR_clear_error();
-    iam_errf(err, IAM_ENOMEM, "%s failed (OpenSSL: %s)", what, detail);
-    iam_err_kind(err, IAM_KIND_INTERNAL);
-    return IAM_ENOMEM;
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    SHA256_Update(&c, p, n);
+    SHA256_Final(md, &c);
+    OPENSSL_cleanse(&c, sizeof(c));
 }
 
-static void crypto_free(void)
+static void hmac_init(struct hmac_key *k, const unsigned char *key,
+                      size_t klen)
 {
-    EVP_MD_CTX_free(g_md);
-    EVP_MAC_free(g_hmac);
-    EVP_MD_free(g_sha256);
-    g_md = NULL;
-    g_hmac = NULL;
-    g_sha256 = NULL;
-}
-
-static int crypto_init(struct iam_err *err)
-{
-    if(g_md)
-        return IAM_OK;
-    g_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    g_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    g_md = EVP_MD_CTX_new();
-    if(g_sha256 && g_hmac && g_md)
-        return IAM_OK;
-    crypto_free();
-    return crypto_err(err, "SHA-256/HMAC setup");
-}
-
-static int sha256(const void *p, size_t n, unsigned char md[32],
-                  struct iam_err *err)
-{
-    unsigned int len;
-    if(!EVP_DigestInit_ex2(g_md, g_sha256, NULL) ||
-       !EVP_DigestUpdate(g_md, p, n) || !EVP_DigestFinal_ex(g_md, md, &len))
-        return crypto_err(err, "SHA-256");
-    return IAM_OK;
-}
-
-static EVP_MAC_CTX *hmac_new(void)
-{
-    OSSL_PARAM params[2];
-    EVP_MAC_CTX *c = EVP_MAC_CTX_new(g_hmac);
-    params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                                 g_digest_name, 0);
-    params[1] = OSSL_PARAM_construct_end();
-    if(c && !EVP_MAC_CTX_set_params(c, params)) {
-        EVP_MAC_CTX_free(c);
-        c = NULL;
+    unsigned char pad[64], kh[32];
+    size_t i;
+    if(klen > 64) {
+        sha256(key, klen, kh);
+        key = kh;
+        klen = 32;
     }
-    return c;
+    memset(pad, 0x36, sizeof(pad));
+    for(i = 0; i < klen; i++)
+        pad[i] ^= key[i];
+    SHA256_Init(&k->inner);
+    SHA256_Update(&k->inner, pad, 64);
+    for(i = 0; i < 64; i++)
+        pad[i] ^= 0x36 ^ 0x5c;
+    SHA256_Init(&k->outer);
+    SHA256_Update(&k->outer, pad, 64);
+    OPENSSL_cleanse(pad, sizeof(pad));
+    OPENSSL_cleanse(kh, sizeof(kh));
 }
 
-static int hmac(EVP_MAC_CTX *c, const unsigned char *key, size_t klen,
-                const void *msg, size_t n, unsigned char out[32])
+static void hmac_final(const struct hmac_key *k, const void *msg, size_t n,
+                       unsigned char out[32])
 {
-    size_t len;
-    return EVP_MAC_init(c, key, klen, NULL) && EVP_MAC_update(c, msg, n) &&
-           EVP_MAC_final(c, out, &len, 32);
+    SHA256_CTX c = k->inner;
+    unsigned char ih[32];
+    SHA256_Update(&c, msg, n);
+    SHA256_Final(ih, &c);
+    c = k->outer;
+    SHA256_Update(&c, ih, 32);
+    SHA256_Final(out, &c);
+    OPENSSL_cleanse(&c, sizeof(c));
+    OPENSSL_cleanse(ih, sizeof(ih));
 }
 
-/* Leaves c keyed with kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" secret, date),
- * region), service), "aws4_request"), so each signature is one HMAC over
- * the string to sign. Every intermediate key is wiped. */
-static int derive(EVP_MAC_CTX *c, const struct sigv4_params *p,
-                  size_t secret_len, const char *date8)
+static void hmac(const unsigned char *key, size_t klen, const void *msg,
+                 size_t n, unsigned char out[32])
+{
+    struct hmac_key k;
+    hmac_init(&k, key, klen);
+    hmac_final(&k, msg, n, out);
+    OPENSSL_cleanse(&k, sizeof(k));
+}
+
+/* Sets k to kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" secret, date), region),
+ * service), "aws4_request"), so each signature is one HMAC over the string
+ * to sign. Every intermediate key is wiped. */
+static void derive(struct hmac_key *key, const struct sigv4_params *p,
+                   size_t secret_len, const char *date8)
 {
     unsigned char k[4 + SIGV4_SECRET_MAX], a[32], b[32];
-    int ok;
     memcpy(k, "AWS4", 4);
     memcpy(k + 4, p->secret_access_key, secret_len);
-    ok = hmac(c, k, 4 + secret_len, date8, 8, a) &&
-         hmac(c, a, 32, p->region, strlen(p->region), b) &&
-         hmac(c, b, 32, p->service, strlen(p->service), a) &&
-         hmac(c, a, 32, "aws4_request", 12, b) && EVP_MAC_init(c, b, 32, NULL);
+    hmac(k, 4 + secret_len, date8, 8, a);
+    hmac(a, 32, p->region, strlen(p->region), b);
+    hmac(b, 32, p->service, strlen(p->service), a);
+    hmac(a, 32, "aws4_request", 12, b);
+    hmac_init(key, b, 32);
     OPENSSL_cleanse(k, sizeof(k));
     OPENSSL_cleanse(a, sizeof(a));
     OPENSSL_cleanse(b, sizeof(b));
-    return ok;
 }
 
 /* ---- signing-key cache ----
@@ -130,7 +117,7 @@ struct key_slot {
     char date[8];
     size_t region_len, service_len;
     char region[SCOPE_PART_MAX], service[SCOPE_PART_MAX];
-    EVP_MAC_CTX *mac;        /* keyed with kSigning */
+    struct hmac_key key;     /* kSigning's pads, absorbed */
     unsigned long long used; /* LRU clock; 0: empty */
 };
 
@@ -139,9 +126,7 @@ static unsigned long long g_tick;
 
 static void slot_clear(struct key_slot *s)
 {
-    EVP_MAC_CTX_free(s->mac);
     OPENSSL_cleanse(s, sizeof(*s));
-    s->mac = NULL;
     s->used = 0;
 }
 
@@ -150,7 +135,6 @@ void sigv4_cleanup(void)
     size_t i;
     for(i = 0; i < KEY_SLOTS; i++)
         slot_clear(&g_slots[i]);
-    crypto_free();
 }
 
 /* The scope parts of a lookup, lengths computed once. */
@@ -179,76 +163,50 @@ static struct key_slot *slot_victim(void)
     return v;
 }
 
-/* Fills a slot for k; on failure the slot is left empty. */
-static int slot_fill(struct key_slot *s, const struct scope_key *k,
-                     const struct sigv4_params *p, size_t secret_len,
-                     struct iam_err *err)
+/* Fills a slot for k. */
+static void slot_fill(struct key_slot *s, const struct scope_key *k,
+                      const struct sigv4_params *p, size_t secret_len)
 {
     slot_clear(s);
-    s->mac = hmac_new();
-    if(!s->mac || !derive(s->mac, p, secret_len, k->date8)) {
-        slot_clear(s);
-        return crypto_err(err, "signing key derivation");
-    }
+    derive(&s->key, p, secret_len, k->date8);
     memcpy(s->id, k->id, 32);
     memcpy(s->date, k->date8, 8);
     s->region_len = k->region_len;
     s->service_len = k->service_len;
     memcpy(s->region, k->region, k->region_len);
     memcpy(s->service, k->service, k->service_len);
-    return IAM_OK;
 }
 
-/* Sets *mac to an HMAC context keyed with kSigning: a cached one, or, when
- * the scope is too long to cache, a fresh one also stored in *tmp that the
- * caller frees. */
-static int signing_key(const struct sigv4_params *p, const char *date8,
-                       size_t region_len, size_t service_len, EVP_MAC_CTX **mac,
-                       EVP_MAC_CTX **tmp, struct iam_err *err)
+/* The kSigning key for p's scope: a cached slot's, or, when the scope is
+ * too long to cache, derived into *tmp. */
+static const struct hmac_key *signing_key(const struct sigv4_params *p,
+                                          const char *date8, size_t region_len,
+                                          size_t service_len,
+                                          struct hmac_key *tmp)
 {
     struct scope_key k;
     struct key_slot *s = NULL;
     size_t secret_len = strlen(p->secret_access_key), i;
-    int rc;
     k.date8 = date8;
     k.region = p->region;
     k.service = p->service;
     k.region_len = region_len;
     k.service_len = service_len;
-    *tmp = NULL;
     if(k.region_len >= SCOPE_PART_MAX || k.service_len >= SCOPE_PART_MAX) {
-        *tmp = *mac = hmac_new();
-        if(!*mac || !derive(*mac, p, secret_len, date8))
-            return crypto_err(err, "signing key derivation");
-        return IAM_OK;
+        derive(tmp, p, secret_len, date8);
+        return tmp;
     }
-    rc = sha256(p->secret_access_key, secret_len, k.id, err);
-    for(i = 0; rc == IAM_OK && !s && i < KEY_SLOTS; i++)
+    sha256(p->secret_access_key, secret_len, k.id);
+    for(i = 0; !s && i < KEY_SLOTS; i++)
         if(slot_matches(&g_slots[i], &k))
             s = &g_slots[i];
-    if(rc == IAM_OK && !s) {
+    if(!s) {
         s = slot_victim();
-        rc = slot_fill(s, &k, p, secret_len, err);
+        slot_fill(s, &k, p, secret_len);
     }
-    if(rc)
-        return rc;
     s->used = ++g_tick;
-    *mac = s->mac;
-    return IAM_OK;
-}
-
-/* Re-initialising with no key reuses kSigning's precomputed pads. */
-static int hmac_signature(EVP_MAC_CTX *c, const struct buf *sts, char sig[65],
-                          struct iam_err *err)
-{
-    unsigned char md[32];
-    size_t len;
-    if(!EVP_MAC_init(c, NULL, 0, NULL) ||
-       !EVP_MAC_update(c, (const unsigned char *)sts->data, sts->len) ||
-       !EVP_MAC_final(c, md, &len, sizeof(md)))
-        return crypto_err(err, "HMAC-SHA256");
-    sigv4_hex32(sig, md);
-    return IAM_OK;
+    OPENSSL_cleanse(&k, sizeof(k));
+    return &s->key;
 }
 
 /* ---- results ---- */
@@ -391,6 +349,7 @@ static int payload_hash(struct job *j, struct iam_err *err)
 {
     unsigned char md[32];
     int rc;
+    (void)err;
     if(j->req->payload_hash) {
         j->hash = j->req->payload_hash;
         return IAM_OK;
@@ -400,7 +359,8 @@ static int payload_hash(struct job *j, struct iam_err *err)
         memcpy(j->hash_hex, EMPTY_SHA256, 65);
         return IAM_OK;
     }
-    rc = sha256(j->req->body, j->req->body_len, md, err);
+    sha256(j->req->body, j->req->body_len, md);
+    rc = IAM_OK;
     if(rc == IAM_OK)
         sigv4_hex32(j->hash_hex, md);
     return rc;
@@ -650,8 +610,6 @@ static int prepare(struct job *j, struct iam_err *err)
 {
     const struct sigv4_params *p = j->p;
     int rc = sigv4_check(j->req, p, err);
-    if(rc == IAM_OK)
-        rc = crypto_init(err);
     if(rc)
         return rc;
     result_reset(j->out);
@@ -673,24 +631,24 @@ static int finish_sts(struct job *j, struct iam_err *err)
     unsigned char md[32];
     char hex[65];
     const struct buf *c = &j->out->canonical_request;
-    int rc = sha256(c->data, c->len, md, err);
-    if(rc == IAM_OK) {
-        sigv4_hex32(hex, md);
-        rc = buf_add(&j->out->string_to_sign, hex, 64);
-    }
-    return rc;
+    (void)err;
+    sha256(c->data, c->len, md);
+    sigv4_hex32(hex, md);
+    return buf_add(&j->out->string_to_sign, hex, 64);
 }
 
 static int sign_sts(struct job *j, struct iam_err *err)
 {
-    EVP_MAC_CTX *mac, *tmp;
-    int rc = signing_key(j->p, j->out->date, j->region_len, j->service_len,
-                         &mac, &tmp, err);
-    if(rc == IAM_OK)
-        rc = hmac_signature(mac, &j->out->string_to_sign, j->out->signature,
-                            err);
-    EVP_MAC_CTX_free(tmp);
-    return rc;
+    struct hmac_key tmp;
+    unsigned char md[32];
+    const struct hmac_key *k = signing_key(j->p, j->out->date, j->region_len,
+                                           j->service_len, &tmp);
+    (void)err;
+    hmac_final(k, j->out->string_to_sign.data, j->out->string_to_sign.len, md);
+    sigv4_hex32(j->out->signature, md);
+    OPENSSL_cleanse(&tmp, sizeof(tmp));
+    OPENSSL_cleanse(md, sizeof(md));
+    return IAM_OK;
 }
 
 int sigv4_sign(const struct sigv4_request *req, const struct sigv4_params *p,

@@ -22,6 +22,14 @@ struct transport {
 
 static volatile sig_atomic_t interrupted;
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
 void transport_interrupt(void)
 {
     interrupted = 1;
@@ -206,16 +214,42 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-/* Aborts transfers after Ctrl-C; also the read-timeout clock's hook. */
+/* Aborts transfers after Ctrl-C, and enforces the read timeout: botocore's
+ * is the longest silence once connected (a socket timeout on every recv),
+ * which libcurl has no option for; its low-speed check averages over
+ * whole seconds and fired only after several times the limit. libcurl
+ * calls this at least once a second per transfer. */
 static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
                        curl_off_t un)
 {
-    (void)ud;
+    struct treq *r = ud;
+    long long now;
     (void)dt;
-    (void)dn;
     (void)ut;
-    (void)un;
-    return interrupted ? 1 : 0;
+    if(interrupted)
+        return 1;
+    if(r->opts.read_timeout_ms <= 0)
+        return 0;
+    now = now_ms();
+    if(dn != r->seen_down || un != r->seen_up || r->quiet_since == 0) {
+        curl_off_t connected = 0;
+        r->seen_down = dn;
+        r->seen_up = un;
+        /* the silence clock starts once connected (CONNECTTIMEOUT covers
+         * the connect) */
+        if(r->quiet_since == 0 &&
+           (curl_easy_getinfo(r->easy, CURLINFO_CONNECT_TIME_T, &connected) !=
+                CURLE_OK ||
+            connected == 0) && un == 0)
+            return 0;
+        r->quiet_since = now;
+        return 0;
+    }
+    if(now - r->quiet_since >= r->opts.read_timeout_ms) {
+        r->read_timed_out = 1;
+        return 1;
+    }
+    return 0;
 }
 
 static int setup_easy(struct treq *r, CURL *e)
@@ -229,6 +263,7 @@ static int setup_easy(struct treq *r, CURL *e)
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, r);
     curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, (struct curl_slist *)r->headers);
     /* Redirects are never followed: a 3xx would carry the signed request
@@ -237,13 +272,6 @@ static int setup_easy(struct treq *r, CURL *e)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, NULL);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r->opts.connect_timeout_ms);
-    if(r->opts.read_timeout_ms > 0) {
-        /* botocore's read timeout is the longest wait for any byte: less
-         * than one byte per second for that long fails the transfer. */
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
-                         (r->opts.read_timeout_ms + 999) / 1000);
-    }
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r->opts.verify_tls ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, r->opts.verify_tls ? 2L : 0L);
     if(r->opts.ca_bundle)
@@ -278,6 +306,9 @@ int transport_submit(struct transport *t, struct treq *r, struct iam_err *err)
     r->done = 0;
     r->status = 0;
     r->body_rc = IAM_OK;
+    r->read_timed_out = 0;
+    r->quiet_since = 0;
+    r->seen_down = r->seen_up = 0;
     buf_reset(&r->resp);
     r->resp.max = r->opts.max_body;
     iam_err_clear(&r->err);
@@ -315,6 +346,11 @@ static void finish_error(struct treq *r, CURLcode rc)
         break;
     case CURLE_ABORTED_BY_CALLBACK:
         st = IAM_EINTR;
+        if(r->read_timed_out && !interrupted) {
+            st = IAM_ETIMEOUT;
+            why = "Operation too slow: nothing received within the read "
+                  "timeout";
+        }
         break;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -362,13 +398,6 @@ static void finish(struct transport *t, CURL *e, CURLcode rc)
     r->done = 1;
     if(r->on_done)
         r->on_done(r, r->ud);
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int transport_submit_after(struct transport *t, struct treq *r, long delay_ms,

@@ -48,6 +48,9 @@ struct treq {
     long long due_ms;
     int delayed;
     int body_rc; /* why the body callback refused bytes */
+    int read_timed_out;
+    long long quiet_since;        /* ms; 0: not connected yet */
+    long long seen_down, seen_up; /* bytes at the last progress call */
     void *easy;
     void *headers;
     char errbuf[256];
