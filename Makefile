@@ -17,8 +17,8 @@ CORE_CFLAGS := $(shell pkg-config --cflags $(CORE_PKGS)) -Icore
 BIND_CFLAGS := $(shell pkg-config --cflags $(PKGS)) -Icore -Ibindings -I$(B)/gen
 LIBS        := $(shell pkg-config --libs $(PKGS)) -lm
 
-VERSION := $(shell cat VERSION 2>/dev/null || git describe --tags --always --dirty 2>/dev/null || echo 0.0.0)
-VERSION := $(patsubst v%,%,$(VERSION))
+# A release tarball's VERSION file, else git describe (tools/version.sh).
+VERSION := $(shell tools/version.sh)
 
 CORE_SRC := $(sort $(wildcard core/*.c))
 BIND_SRC := $(sort $(wildcard bindings/*.c))

@@ -5,7 +5,10 @@
 set -eu
 PKGS="build-essential pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev
 libxml2-dev libssl-dev libjansson-dev libyaml-dev libedit-dev awscli
-python3 curl valgrind clang libclang-rt-14-dev tmux chromium faketime"
+python3 curl valgrind clang libclang-rt-14-dev tmux chromium faketime
+zsh luarocks bash-completion groff-base man-db
+nginx-light hyperfine wrk time
+debhelper dpkg-dev fakeroot lintian"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
