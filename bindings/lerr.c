@@ -94,6 +94,8 @@ void lerr_push(lua_State *L, const struct iam_err *e, const char *operation)
     }
     lua_pushstring(L, lerr_kind_name(e->kind));
     lua_setfield(L, -2, "kind");
+    if(e->operation[0])
+        operation = e->operation;
     if(operation) {
         lua_pushstring(L, operation);
         lua_setfield(L, -2, "operation");

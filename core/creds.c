@@ -6,6 +6,7 @@
  * Adding a provider is one function and one table entry.
  */
 #include "creds.h"
+#include "creds_int.h"
 
 #include <openssl/crypto.h>
 #include <stdarg.h>
@@ -17,23 +18,12 @@
 #define AKID "aws_access_key_id"
 #define SECRET "aws_secret_access_key"
 
-struct chain {
-    const struct config *cfg;
-    const char *name; /* the profile to read: "default" when none */
-    int explicit;     /* --profile was given: no environment credentials */
-};
-
 struct provider {
     const char *method; /* botocore's METHOD, copied into creds.source */
-    int (*load)(const struct chain *ch, struct creds *out, int *found,
-                struct iam_err *err);
+    creds_load_fn load;
 };
 
-/* iam_errc for the credential chain: every error here is of the
- * credentials kind. */
-#define fail(err, st, code, ...)                                               \
-    (iam_errc((err), (st), (code), __VA_ARGS__),                               \
-     iam_err_kind((err), IAM_KIND_CREDENTIALS), (st))
+#define fail creds_fail
 
 static int partial(struct iam_err *err, const char *method, const char *var)
 {
@@ -41,26 +31,40 @@ static int partial(struct iam_err *err, const char *method, const char *var)
                 "Partial credentials found in %s, missing: %s", method, var);
 }
 
-static int not_yet(struct iam_err *err, const char *profile, const char *key)
+int creds_retrieval(struct iam_err *err, const char *provider,
+                    const char *fmt, ...)
 {
-    return fail(err, IAM_ECREDS, "NotImplementedError",
-                "profile %s uses %s, which is not supported yet", profile, key);
+    char why[sizeof(err->msg)];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    return fail(err, IAM_ECREDS, "CredentialRetrievalError",
+                "Error when retrieving credentials from %s: %s", provider,
+                why);
 }
 
-static int not_yet_env(struct iam_err *err, const char *var)
-{
-    return fail(err, IAM_ECREDS, "NotImplementedError",
-                "%s is set, which is not supported yet", var);
-}
-
-static const char *nonempty(const char *s)
+const char *creds_nonempty(const char *s)
 {
     return s && *s ? s : NULL;
 }
 
-/* Copies the three strings into out; an empty token counts as none. */
-static int set_creds(struct creds *out, const char *id, const char *secret,
-                     const char *token, int *found, struct iam_err *err)
+#define nonempty creds_nonempty
+
+void creds_trace(const struct creds_ctx *ctx, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    if(!ctx || !ctx->trace)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    ctx->trace(ctx->trace_ud, line);
+}
+
+int creds_set(struct creds *out, const char *id, const char *secret,
+              const char *token, int *found, struct iam_err *err)
 {
     out->access_key_id = strdup(id);
     out->secret_access_key = strdup(secret);
@@ -74,15 +78,20 @@ static int set_creds(struct creds *out, const char *id, const char *secret,
     return IAM_OK;
 }
 
+#define set_creds creds_set
+
 /* ---- env ---- */
 
-static int load_env(const struct chain *ch, struct creds *out, int *found,
-                    struct iam_err *err)
+/* Also the credential_source "Environment", which reads the variables
+ * whatever --profile says. */
+int creds_load_env(const struct chain *ch, struct creds *out, int *found,
+                   struct iam_err *err)
 {
     const char *id = nonempty(getenv("AWS_ACCESS_KEY_ID"));
     const char *secret, *token, *exp;
     int rc;
-    if(ch->explicit || !id)
+    (void)ch;
+    if(!id)
         return IAM_OK;
     secret = nonempty(getenv("AWS_SECRET_ACCESS_KEY"));
     if(!secret)
@@ -100,82 +109,12 @@ static int load_env(const struct chain *ch, struct creds *out, int *found,
     return set_creds(out, id, secret, token, found, err);
 }
 
-/* ---- providers this code does not implement yet ---- */
-
-static int load_assume_role(const struct chain *ch, struct creds *out,
-                            int *found, struct iam_err *err)
-{
-    (void)out;
-    (void)found;
-    if(config_has(ch->cfg, ch->name, "role_arn") &&
-       !config_has(ch->cfg, ch->name, "web_identity_token_file"))
-        return not_yet(err, ch->name, "role_arn");
-    return IAM_OK;
-}
-
-/* The environment variable, when present even if empty, hides the
- * profile's setting (botocore's _get_config checks `is not None`). */
-static int load_web_identity(const struct chain *ch, struct creds *out,
-                             int *found, struct iam_err *err)
-{
-    const char *env = NULL;
-    (void)out;
-    (void)found;
-    if(!ch->explicit)
-        env = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
-    if(env)
-        return *env ? not_yet_env(err, "AWS_WEB_IDENTITY_TOKEN_FILE") : IAM_OK;
-    if(nonempty(config_get(ch->cfg, ch->name, "web_identity_token_file")))
-        return not_yet(err, ch->name, "web_identity_token_file");
-    return IAM_OK;
-}
-
-static int load_sso(const struct chain *ch, struct creds *out, int *found,
+static int load_env(const struct chain *ch, struct creds *out, int *found,
                     struct iam_err *err)
 {
-    (void)out;
-    (void)found;
-    if(config_has(ch->cfg, ch->name, "sso_account_id"))
-        return not_yet(err, ch->name, "sso_account_id");
-    if(config_has(ch->cfg, ch->name, "sso_role_name"))
-        return not_yet(err, ch->name, "sso_role_name");
-    return IAM_OK;
-}
-
-static int load_process(const struct chain *ch, struct creds *out, int *found,
-                        struct iam_err *err)
-{
-    (void)out;
-    (void)found;
-    if(config_has(ch->cfg, ch->name, "credential_process"))
-        return not_yet(err, ch->name, "credential_process");
-    return IAM_OK;
-}
-
-static int load_container(const struct chain *ch, struct creds *out, int *found,
-                          struct iam_err *err)
-{
-    (void)ch;
-    (void)out;
-    (void)found;
-    if(getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"))
-        return not_yet_env(err, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-    if(getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"))
-        return not_yet_env(err, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
-    return IAM_OK;
-}
-
-/* Instance metadata is not implemented yet. Off EC2, botocore's attempt
- * times out and the chain ends in NoCredentialsError, which is what passing
- * here gives. */
-static int load_imds(const struct chain *ch, struct creds *out, int *found,
-                     struct iam_err *err)
-{
-    (void)ch;
-    (void)out;
-    (void)found;
-    (void)err;
-    return IAM_OK;
+    if(ch->explicit)
+        return IAM_OK;
+    return creds_load_env(ch, out, found, err);
 }
 
 /* ---- the shared files ---- */
@@ -492,42 +431,88 @@ int creds_parse_time(const char *s, long long *out, struct iam_err *err)
 
 static const struct provider providers[] = {
     {"env", load_env},
-    {"assume-role", load_assume_role},
-    {"assume-role-with-web-identity", load_web_identity},
-    {"sso", load_sso},
+    {"assume-role", creds_load_assume_role},
+    {"assume-role-with-web-identity", creds_load_web_identity},
+    {"sso", creds_load_sso},
     {"shared-credentials-file", load_shared},
-    {"custom-process", load_process},
+    {"custom-process", creds_load_process},
     {"config-file", load_config_file},
     {"ec2-credentials-file", load_ec2_file},
     {"boto-config", load_boto},
-    {"container-role", load_container},
-    {"iam-role", load_imds},
+    {"container-role", creds_load_container},
+    {"iam-role", creds_load_imds},
 };
 
-int creds_resolve(const struct config *cfg, const char *profile,
-                  int profile_explicit, struct creds *out, struct iam_err *err)
+#define NPROVIDERS (sizeof(providers) / sizeof(providers[0]))
+
+/* Runs providers[from..to) until one finds or fails; *which is the index
+ * of the one that found. */
+static int walk(const struct chain *ch, size_t from, size_t to,
+                struct creds *out, int *found, size_t *which,
+                struct iam_err *err)
 {
-    struct chain ch;
     size_t i;
-    int found = 0, rc;
-    memset(out, 0, sizeof(*out));
-    rc = config_check_profile(cfg, profile, err);
-    if(rc)
-        return rc;
-    ch.cfg = cfg;
-    ch.name = nonempty(profile) ? profile : "default";
-    ch.explicit = profile_explicit;
-    for(i = 0; i < sizeof(providers) / sizeof(providers[0]); i++) {
-        rc = providers[i].load(&ch, out, &found, err);
-        if(rc || found)
+    int rc = IAM_OK;
+    for(i = from; i < to; i++) {
+        creds_trace(ch->ctx, "Looking for credentials via: %s",
+                    providers[i].method);
+        rc = providers[i].load(ch, out, found, err);
+        if(rc || *found)
             break;
     }
+    *which = i;
+    if(rc)
+        creds_free(out);
+    return rc;
+}
+
+/* The profile providers only: web identity, sso, shared credentials,
+ * process, config file (indexes 2 to 6). */
+int creds_profile_chain(const struct chain *ch, struct creds *out, int *found,
+                        struct iam_err *err)
+{
+    size_t which;
+    int rc = walk(ch, 2, 7, out, found, &which, err);
+    if(!rc && *found && !out->source[0])
+        snprintf(out->source, sizeof(out->source), "%s",
+                 providers[which].method);
+    return rc;
+}
+
+static void chain_init(struct chain *ch, const struct creds_ctx *ctx,
+                       const char **visited, size_t *nvisited)
+{
+    ch->cfg = ctx->cfg;
+    ch->name = nonempty(ctx->profile) ? ctx->profile : "default";
+    ch->explicit = ctx->profile_explicit;
+    ch->ctx = ctx;
+    ch->visited = visited;
+    ch->nvisited = nvisited;
+    visited[0] = ch->name;
+    *nvisited = 1;
+}
+
+int creds_resolve_ctx(const struct creds_ctx *ctx, struct creds *out,
+                      struct iam_err *err)
+{
+    const char *visited[CREDS_MAX_VISITED];
+    size_t nvisited, which = 0;
+    struct chain ch;
+    int found = 0, rc;
+    memset(out, 0, sizeof(*out));
+    rc = config_check_profile(ctx->cfg, ctx->profile, err);
+    if(rc)
+        return rc;
+    chain_init(&ch, ctx, visited, &nvisited);
+    rc = walk(&ch, 0, NPROVIDERS, out, &found, &which, err);
     if(!rc && !found)
         rc = fail(err, IAM_ECREDS, "NoCredentialsError",
                   "Unable to locate credentials. You can configure "
                   "credentials by running \"aws configure\".");
     if(!rc) {
-        snprintf(out->source, sizeof(out->source), "%s", providers[i].method);
+        snprintf(out->source, sizeof(out->source), "%s",
+                 providers[which].method);
+        out->provider_ = (int)which + 1;
         rc = creds_check_expiry(out, (long long)time(NULL), err);
     }
     if(rc)
@@ -535,17 +520,65 @@ int creds_resolve(const struct config *cfg, const char *profile,
     return rc;
 }
 
-int creds_resolve_ctx(const struct creds_ctx *ctx, struct creds *out,
-                      struct iam_err *err)
+int creds_resolve(const struct config *cfg, const char *profile,
+                  int profile_explicit, struct creds *out, struct iam_err *err)
 {
-    return creds_resolve(ctx->cfg, ctx->profile, ctx->profile_explicit, out,
-                         err);
+    struct creds_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.cfg = cfg;
+    ctx.profile = profile;
+    ctx.profile_explicit = profile_explicit;
+    ctx.verify_tls = 1;
+    return creds_resolve_ctx(&ctx, out, err);
 }
 
+/* botocore's RefreshableCredentials._refresh: nothing to do before the
+ * advisory window; inside it the provider runs again, and its failure
+ * only matters inside the mandatory window. */
 int creds_refresh(const struct creds_ctx *ctx, struct creds *c, long long now,
                   struct iam_err *err)
 {
-    (void)ctx;
+    const char *visited[CREDS_MAX_VISITED];
+    size_t nvisited, which;
+    struct creds fresh;
+    struct iam_err e;
+    struct chain ch;
+    int found = 0, rc, mandatory;
+    long long left = c->expiry - now;
+    if(!c->expiry || !c->provider_ || left >= CREDS_ADVISORY)
+        return creds_check_expiry(c, now, err);
+    mandatory = left < CREDS_MANDATORY;
+    creds_trace(ctx, "Credentials need to be refreshed.");
+    if(c->no_refresh_)
+        return mandatory ? fail(err, IAM_ECREDS,
+                                "RefreshWithMFAUnsupportedError",
+                                "Cannot refresh credentials: MFA token "
+                                "required.")
+                         : IAM_OK;
+    memset(&fresh, 0, sizeof(fresh));
+    iam_err_clear(&e);
+    chain_init(&ch, ctx, visited, &nvisited);
+    which = (size_t)c->provider_ - 1;
+    rc = walk(&ch, which, which + 1, &fresh, &found, &which, &e);
+    if(!rc && !found)
+        rc = creds_retrieval(&e, providers[which].method,
+                             "Credential refresh failed, response did not "
+                             "contain: access_key, secret_key, token, "
+                             "expiry_time");
+    if(rc) {
+        creds_trace(ctx, "Refreshing temporary credentials failed during "
+                         "%s refresh period.",
+                    mandatory ? "mandatory" : "advisory");
+        if(!mandatory)
+            return IAM_OK;
+        if(err && err->st == IAM_OK)
+            *err = e;
+        return rc;
+    }
+    snprintf(fresh.source, sizeof(fresh.source), "%s", c->source);
+    fresh.provider_ = c->provider_;
+    creds_free(c);
+    *c = fresh;
     return creds_check_expiry(c, now, err);
 }
 
@@ -559,11 +592,16 @@ int creds_check_expiry(const struct creds *c, long long now,
                 "credentials are still expired.");
 }
 
+void creds_wipe_str(char *s)
+{
+    if(s)
+        OPENSSL_cleanse(s, strlen(s));
+    free(s);
+}
+
 static void wipe_str(char **s)
 {
-    if(*s)
-        OPENSSL_cleanse(*s, strlen(*s));
-    free(*s);
+    creds_wipe_str(*s);
     *s = NULL;
 }
 

@@ -1,4 +1,4 @@
-/* creds.h - botocore's credential chain, static providers first.
+/* creds.h - botocore's credential chain.
  *
  * creds_resolve walks the chain in botocore's order (credentials.py,
  * create_credential_resolver):
@@ -7,20 +7,24 @@
  *                            AWS_SECURITY_TOKEN, then AWS_SESSION_TOKEN /
  *                            AWS_CREDENTIAL_EXPIRATION; skipped when the
  *                            profile came from --profile
- *   assume-role              profile has role_arn           (not yet)
- *   web identity             web_identity_token_file        (not yet)
- *   sso                      sso_role_name / sso_account_id (not yet)
+ *   assume-role              profile has role_arn (creds_role.c, sts.c,
+ *                            cache.c: ~/.aws/cli/cache shared with the CLI)
+ *   web identity             web_identity_token_file / AWS_WEB_IDENTITY_*
+ *   sso                      sso_role_name / sso_account_id (creds_sso.c)
  *   shared-credentials-file  [NAME] of the credentials file
- *   custom-process           credential_process             (not yet)
+ *   custom-process           credential_process (creds_process.c)
  *   config-file              the config file's profile
  *   ec2-credentials-file     AWS_CREDENTIAL_FILE
  *   boto-config              BOTO_CONFIG, /etc/boto.cfg, ~/.boto
- *   container-role           AWS_CONTAINER_CREDENTIALS_*_URI (not yet)
- *   iam-role                 instance metadata (not yet; skipped)
+ *   container-role           AWS_CONTAINER_CREDENTIALS_*_URI
+ *                            (creds_container.c)
+ *   iam-role                 instance metadata, IMDSv2 then v1 (creds_imds.c)
  *
- * A provider marked "not yet" that applies stops the walk with IAM_ECREDS,
- * code "NotImplementedError", msg "profile NAME uses role_arn, which is not
- * supported yet" (or "AWS_CONTAINER_CREDENTIALS_FULL_URI is set, ...").
+ * STS (AssumeRole, AssumeRoleWithWebIdentity) goes to AWS_ENDPOINT_URL_STS,
+ * else AWS_ENDPOINT_URL, else the profile's endpoint_url, else the regional
+ * or global endpoint as sts_regional_endpoints says; the SSO portal to
+ * AWS_ENDPOINT_URL_SSO when set. These overrides are iamlua's (newer CLIs
+ * read them too; CLI 2.9.19 does not).
  *
  * Errors carry botocore's exception name in err->code, which is how the
  * AWS CLI picks its exit code: "NoCredentialsError" exits 253, everything
@@ -46,6 +50,11 @@ struct creds {
                             no X-Amz-Security-Token) */
     char source[32];     /* botocore's METHOD: "env", "config-file", ... */
     long long expiry;    /* epoch seconds; 0 = does not expire */
+    /* private to creds*.c: which chain entry produced them (1-based, 0 =
+     * none), so creds_refresh re-runs that provider; no_refresh_ is set
+     * when botocore would refuse to (an MFA code was used). */
+    int provider_;
+    int no_refresh_;
 };
 
 /* Resolves credentials for profile (NULL: none selected, use "default";

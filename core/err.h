@@ -45,6 +45,9 @@ struct iam_err {
     int max_attempts_reached; /* the last attempt was the last allowed */
     char code[128];
     char request_id[128];
+    /* The operation a service error came from when it is not the
+     * caller's (AssumeRole while resolving credentials). */
+    char operation[64];
     char msg[1024];
 };
 

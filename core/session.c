@@ -295,8 +295,9 @@ static int resolve_creds(struct session *s, struct iam_err *err,
     if(rc) {
         if(!e.code[0])
             snprintf(e.code, sizeof(e.code), "CredentialRetrievalError");
-        iam_err_kind(&e, rc == IAM_ENOTFOUND ? IAM_KIND_CONFIG
-                                             : IAM_KIND_CREDENTIALS);
+        iam_err_kind(&e, rc == IAM_ENOTFOUND  ? IAM_KIND_CONFIG
+                         : rc == IAM_ESERVICE ? IAM_KIND_SERVICE
+                                              : IAM_KIND_CREDENTIALS);
         *err = e;
         return rc;
     }

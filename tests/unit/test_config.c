@@ -382,38 +382,41 @@ static const struct cred_case cred_cases[] = {
                             "aws_secret_access_key = SKSUB\n"},
      .akid = "AKSUB",
      .source = "shared-credentials-file"},
-    {.name = "role_arn is not supported yet",
+    {.name = "role_arn with source_profile calls STS (unreachable here)",
      .config = "[default]\n"
+               "region = us-east-1\n"
                "role_arn = arn:aws:iam::123456789012:role/r\n"
                "source_profile = base\n"
                "[profile base]\n"
                "aws_access_key_id = AKB\n"
                "aws_secret_access_key = SKB\n",
-     .rc = IAM_ECREDS,
-     .code = "NotImplementedError",
-     .msg = "profile default uses role_arn, which is not supported yet"},
+     .env = {"AWS_ENDPOINT_URL_STS=http://127.0.0.1:9"},
+     .rc = IAM_ECONN,
+     .code = "EndpointConnectionError",
+     .msg = "Could not connect to the endpoint URL: \"http://127.0.0.1:9/\""},
     {.name = "role_arn in the credentials file counts",
      .credentials = "[default]\n"
                     "role_arn = arn:aws:iam::123456789012:role/r\n"
                     "aws_access_key_id = AKFILE\n"
                     "aws_secret_access_key = SKFILE\n",
      .rc = IAM_ECREDS,
-     .code = "NotImplementedError",
-     .msg = "profile default uses role_arn, which is not supported yet"},
+     .code = "PartialCredentialsError",
+     .msg = "Partial credentials found in assume-role, missing: "
+            "source_profile or credential_source"},
     {.name = "env beats role_arn",
      .config = "[default]\n"
                "role_arn = arn:aws:iam::123456789012:role/r\n",
      .env = {"AWS_ACCESS_KEY_ID=AKENV", "AWS_SECRET_ACCESS_KEY=SKENV"},
      .akid = "AKENV",
      .source = "env"},
-    {.name = "credential_process is not supported yet",
+    {.name = "credential_process that fails",
      .config = "[profile p]\n"
                "credential_process = /bin/false\n",
      .cli_profile = "p",
      .rc = IAM_ECREDS,
-     .code = "NotImplementedError",
-     .msg = "profile p uses credential_process, which is not supported yet"},
-    {.name = "sso is not supported yet",
+     .code = "CredentialRetrievalError",
+     .msg = "Error when retrieving credentials from custom-process: "},
+    {.name = "sso without a cached token",
      .config = "[profile s]\n"
                "sso_account_id = 123456789012\n"
                "sso_role_name = r\n"
@@ -421,14 +424,14 @@ static const struct cred_case cred_cases[] = {
                "sso_region = us-east-1\n",
      .cli_profile = "s",
      .rc = IAM_ECREDS,
-     .code = "NotImplementedError",
-     .msg = "profile s uses sso_account_id, which is not supported yet"},
-    {.name = "web identity env is not supported yet",
-     .env = {"AWS_WEB_IDENTITY_TOKEN_FILE=/tmp/tok",
+     .code = "SSOTokenLoadError",
+     .msg = "Error loading SSO Token: Token for https://x does not exist"},
+    {.name = "web identity env with a missing token file",
+     .env = {"AWS_WEB_IDENTITY_TOKEN_FILE=/nonexistent/tok",
              "AWS_ROLE_ARN=arn:aws:iam::123456789012:role/r"},
-     .rc = IAM_ECREDS,
-     .code = "NotImplementedError",
-     .msg = "AWS_WEB_IDENTITY_TOKEN_FILE is set, which is not supported yet"},
+     .rc = IAM_ENOTFOUND,
+     .code = "FileNotFoundError",
+     .msg = "[Errno 2] No such file or directory: '/nonexistent/tok'"},
     {.name = "web identity env is ignored under --profile",
      .credentials = "[dev]\n"
                     "aws_access_key_id = AKDEV\n"
@@ -438,12 +441,14 @@ static const struct cred_case cred_cases[] = {
      .cli_profile = "dev",
      .akid = "AKDEV",
      .source = "shared-credentials-file"},
-    {.name = "container credentials are not supported yet",
+    {.name = "container endpoint unreachable",
      .env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:9/x"},
      .rc = IAM_ECREDS,
-     .code = "NotImplementedError",
-     .msg = "AWS_CONTAINER_CREDENTIALS_FULL_URI is set, which is not supported "
-            "yet"},
+     .code = "CredentialRetrievalError",
+     .msg = "Error when retrieving credentials from container-role: Error "
+            "retrieving metadata: Received error when attempting to "
+            "retrieve ECS metadata: Could not connect to the endpoint "
+            "URL: \"http://127.0.0.1:9/x\""},
     {.name = "container after the files",
      .credentials = "[default]\n"
                     "aws_access_key_id = AKFILE\n"

@@ -1,0 +1,43 @@
+/* sts.h - the two STS calls credential providers make.
+ *
+ * AssumeRole is signed with the source credentials; AssumeRoleWithWebIdentity
+ * is sent unsigned, as botocore does (signature_version=UNSIGNED). Both are
+ * Query-protocol POSTs, blocking, over a private transport.
+ *
+ * Where: AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else the profile's
+ * endpoint_url, else STS's endpoint for ctx->region, which is the global
+ * sts.amazonaws.com when sts_regional_endpoints (AWS_STS_REGIONAL_ENDPOINTS
+ * or the profile) is "legacy" and the region is one of the sixteen that
+ * botocore's legacy mode sends to it; CLI v2's default is "regional".
+ *
+ * Errors: a service error is err->code = the AWS code and err->msg =
+ * "An error occurred (CODE) when calling the AssumeRole operation: MSG";
+ * transport failures read as botocore's EndpointConnectionError and
+ * friends. Secrets never reach err.
+ */
+#ifndef IAM_STS_H
+#define IAM_STS_H
+
+#include "cache.h"
+#include "creds.h"
+
+struct sts_call {
+    const char *profile; /* whose endpoint_url / sts_regional_endpoints */
+    const char *role_arn;
+    const char *session_name;
+    const char *external_id;  /* AssumeRole only; may be NULL */
+    const char *serial;       /* AssumeRole only; may be NULL */
+    const char *token_code;   /* with serial */
+    long duration;            /* when has_duration */
+    int has_duration;
+    const char *web_token;    /* non-NULL: AssumeRoleWithWebIdentity */
+    const struct creds *source; /* AssumeRole's signer */
+};
+
+/* On IAM_OK *out (zeroed first) holds the credentials, Expiration as
+ * botocore writes it into the cache ("%Y-%m-%dT%H:%M:%S%Z" of a UTC time,
+ * "...UTC"), AssumedRoleUser and the request id; cache_entry_free it. */
+int sts_assume(const struct creds_ctx *ctx, const struct sts_call *c,
+               struct cache_entry *out, struct iam_err *err);
+
+#endif
