@@ -9,7 +9,7 @@
 #include "query.h"
 #include "sigv4.h"
 
-#include <openssl/rand.h>
+#include <sys/random.h>
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -861,7 +861,12 @@ int session_retry(struct session *s, struct retry_call *rc,
         return 0;
     if(skew_retry(s, rc, r, err))
         return 1;
-    if(RAND_bytes(rnd, sizeof(rnd)) != 1)
+    /* Jitter needs no cryptographic randomness, and OpenSSL's RAND would
+     * set up its DRBG on every call's success path (a sixth of a call's
+     * instructions): the kernel's getrandom, only when an error may be
+     * retried. */
+    memset(rnd, 0x80, sizeof(rnd));
+    if(err->st != IAM_OK && getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
         memset(rnd, 0x80, sizeof(rnd));
     r01 = (double)((unsigned long)rnd[0] << 24 | (unsigned long)rnd[1] << 16 |
                    (unsigned long)rnd[2] << 8 | rnd[3]) / 4294967296.0;
