@@ -75,7 +75,7 @@ $(B)/tests/%: tests/unit/%.c $(CORE_SRC:core/%.c=$(B)/unit/%.o)
 	@mkdir -p $(dir $@)
 	@echo "  TEST  $@"
 	$(Q)$(CC) $(CFLAGS) -DUNITTESTS $(CORE_CFLAGS) -Itests/unit \
-	    $(shell pkg-config --cflags jansson) -o $@ $^ \
+	    $(shell pkg-config --cflags jansson) -o $@ $(filter %.c %.o,$^) \
 	    $(shell pkg-config --libs $(CORE_PKGS) jansson) -lm
 
 unit: $(UNIT_BIN)
@@ -125,4 +125,4 @@ include tests/fuzz/fuzz.mk
 -include mk/allocfail.mk
 -include tests/bench/bench.mk
 
--include $(CORE_OBJ:.o=.d) $(BIND_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(UNIT_BIN:=.d) $(CORE_SRC:core/%.c=$(B)/unit/%.d)

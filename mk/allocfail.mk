@@ -10,5 +10,5 @@ $(B)/tests/test_allocfail: tests/unit/test_allocfail.c $(CORE_SRC:core/%.c=$(B)/
 	@mkdir -p $(dir $@)
 	@echo "  TEST  $@"
 	$(Q)$(CC) $(CFLAGS) -DUNITTESTS $(CORE_CFLAGS) -Itests/unit -pthread \
-	    -o $@ $^ $(LDFLAGS) $(ALLOCFAIL_WRAP) \
+	    -o $@ $(filter %.c %.o,$^) $(LDFLAGS) $(ALLOCFAIL_WRAP) \
 	    $(shell pkg-config --libs $(CORE_PKGS)) -lm
