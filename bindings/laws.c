@@ -47,8 +47,7 @@ static int aws_monotonic(lua_State *L)
 
 int luaopen_aws_core(lua_State *L)
 {
-    static const luaL_Reg funcs[] = {{"sign", aws_sign},
-                                     {"client", aws_client},
+    static const luaL_Reg funcs[] = {{"client", aws_client},
                                      {"json_decode", ljson_decode},
                                      {"yaml_decode", lyaml_decode},
                                      {"_xml_decode", aws_xml_decode},
@@ -58,6 +57,8 @@ int luaopen_aws_core(lua_State *L)
     lerr_init(L);
     lclient_init(L);
     luaL_newlib(L, funcs);
+    lsign_push(L);
+    lua_setfield(L, -2, "sign");
     lsched_register(L);
     luaL_getmetatable(L, LCLIENT_MT);
     lua_setfield(L, -2, "client_mt");

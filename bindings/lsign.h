@@ -11,6 +11,6 @@
  * signature, authorization (header mode), headers (the ordered pairs to
  * send) and url. Raises on misuse (wrong types, input the signer refuses);
  * leaves its argument table unchanged. */
-int aws_sign(lua_State *L);
+void lsign_push(lua_State *L); /* [-0, +1, m] pushes the function */
 
 #endif
