@@ -5,8 +5,12 @@
  * limits stop the parse at the first element over them, and the DOCTYPE
  * refusal happens in the internalSubset callback, which libxml2 calls after
  * reading `<!DOCTYPE name ...` and before the `[...]` subset: not a single
- * entity or attribute declaration is parsed. The handlers live in the parser
- * context (ctxt->sax, serror included), never in libxml2's globals.
+ * entity or attribute declaration is parsed. The one DOCTYPE let through is
+ * the bare `<!DOCTYPE name>` (no public or system identifier, no internal
+ * subset), which declares nothing and names nothing to fetch: HTML error
+ * pages from proxies start with `<!DOCTYPE html>`, and the AWS CLI's expat
+ * parses them. The handlers live in the parser context (ctxt->sax, serror
+ * included), never in libxml2's globals.
  */
 #include "xml.h"
 
@@ -317,13 +321,31 @@ static void on_text(void *ud, const xmlChar *ch, int len)
     }
 }
 
+static void refuse_doctype(struct builder *b)
+{
+    iam_errf(b->err, IAM_EPARSE, "response contains a DOCTYPE; refused");
+    stop(b, IAM_EPARSE);
+}
+
+/* libxml2 calls this with the name and identifiers read, blanks skipped,
+ * and the input at the '[' of an internal subset or the closing '>'. Only
+ * the bare form, closing at once, is accepted. */
 static void on_doctype(void *ud, const xmlChar *name, const xmlChar *extid,
                        const xmlChar *sysid)
 {
     struct builder *b = ud;
-    (void)name, (void)extid, (void)sysid;
-    iam_errf(b->err, IAM_EPARSE, "response contains a DOCTYPE; refused");
-    stop(b, IAM_EPARSE);
+    const xmlChar *cur = b->ctxt->input ? b->ctxt->input->cur : NULL;
+    if(!name || extid || sysid || !cur || *cur != '>')
+        refuse_doctype(b);
+}
+
+/* Called after any DOCTYPE, bare or not; only a bare one gets here. */
+static void on_external_subset(void *ud, const xmlChar *name,
+                               const xmlChar *extid, const xmlChar *sysid)
+{
+    (void)name;
+    if(extid || sysid)
+        refuse_doctype(ud);
 }
 
 /* Belt and braces: the DOCTYPE stop comes first, so this never runs. */
@@ -331,8 +353,8 @@ static void on_entity_decl(void *ud, const xmlChar *name, int type,
                            const xmlChar *pubid, const xmlChar *sysid,
                            xmlChar *content)
 {
-    (void)type, (void)pubid, (void)sysid, (void)content;
-    on_doctype(ud, name, NULL, NULL);
+    (void)name, (void)type, (void)pubid, (void)sysid, (void)content;
+    refuse_doctype(ud);
 }
 
 /* Copies libxml2's message, one line, without its trailing newline. */
@@ -364,7 +386,7 @@ static void builder_fill_sax(xmlSAXHandler *sax)
     memset(sax, 0, sizeof(*sax));
     sax->initialized = XML_SAX2_MAGIC;
     sax->internalSubset = on_doctype;
-    sax->externalSubset = on_doctype;
+    sax->externalSubset = on_external_subset;
     sax->entityDecl = on_entity_decl;
     sax->startElementNs = on_start;
     sax->endElementNs = on_end;

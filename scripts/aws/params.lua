@@ -12,9 +12,58 @@ local string_format = string.format
 
 local M = {}
 
+-- A bytes value (YAML's !!binary) is a table with a metatable whose
+-- __jsontype is "bytes"; t[1] holds the bytes.
+local function is_bytes(v)
+    return type(v) == "table" and value.type(v) == "bytes"
+end
+
+-- Python's repr() of bytes: b'...' with \t \n \r \\ and \xNN escapes.
+local function bytes_repr(b)
+    local q = (b:find("'", 1, true) and not b:find('"', 1, true)) and '"' or "'"
+    local esc = { ["\t"] = "\\t", ["\n"] = "\\n", ["\r"] = "\\r", ["\\"] = "\\\\",
+                  [q] = "\\" .. q }
+    return "b" .. q .. b:gsub("[%c\\'\"\128-\255]", function(c)
+        return esc[c] or (c == '"' or c == "'") and c
+            or string_format("\\x%02x", c:byte())
+    end) .. q
+end
+
+local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+local function base64(s)
+    local out = {}
+    for i = 1, #s, 3 do
+        local a, b, c = s:byte(i, i + 2)
+        local n = (a << 16) | ((b or 0) << 8) | (c or 0)
+        local q = {}
+        for k = 1, 4 do
+            local x = (n >> (6 * (4 - k))) & 63
+            q[k] = B64:sub(x + 1, x + 1)
+        end
+        if not b then q[3] = "=" end
+        if not c then q[4] = "=" end
+        out[#out + 1] = table_concat(q)
+    end
+    return table_concat(out)
+end
+
+-- len() of the str Python holds for s: argv and JSON text are decoded
+-- with surrogateescape, so a byte that is not UTF-8 counts as one.
+local function str_len(s)
+    local n, i = 0, 1
+    while true do
+        local c, bad = utf8.len(s, i)
+        if c then return n + c end
+        n = n + utf8.len(s, i, bad - 1) + 1
+        i = bad + 1
+    end
+end
+
 local function python_type(v)
     local ty = type(v)
     if ty == "string" then return "<class 'str'>" end
+    if is_bytes(v) then return "<class 'bytes'>" end
     if ty == "boolean" then return "<class 'bool'>" end
     if ty == "number" then
         return math_type(v) == "integer" and "<class 'int'>" or "<class 'float'>"
@@ -34,6 +83,8 @@ local function python_repr(v)
         return v and "True" or "False"
     elseif t == "null" then
         return "None"
+    elseif t == "bytes" then
+        return bytes_repr(v[1])
     elseif t == "array" then
         local parts = {}
         for i = 1, #v do parts[i] = python_repr(v[i]) end
@@ -62,7 +113,8 @@ local valid_types = {
 
 local function type_ok(ty, v)
     local lt = type(v)
-    if ty == "string" or ty == "blob" then return lt == "string" end
+    if ty == "string" then return lt == "string" end
+    if ty == "blob" then return lt == "string" or is_bytes(v) end
     if ty == "timestamp" then return lt == "string" or lt == "number" end
     if ty == "integer" or ty == "long" then return math_type(v) == "integer" end
     if ty == "boolean" then return lt == "boolean" end
@@ -75,7 +127,7 @@ local validate
 
 local function check_length(shape, v, path, errs)
     local n
-    if type(v) == "string" then n = utf8.len(v) or #v
+    if type(v) == "string" then n = str_len(v)
     elseif type(v) == "table" then n = value.len(v) end
     if n and shape.min and n < shape.min then
         errs[#errs + 1] = string_format(
@@ -94,16 +146,21 @@ local function validate_structure(shape, v, path, errs)
                 path == "" and "input" or path, m.name)
         end
     end
-    for _, k in ipairs(value.keys(v)) do
-        local m = known[k]
-        if not m then
+    -- botocore reports every unknown key before validating the known ones
+    local keys = value.keys(v)
+    for _, k in ipairs(keys) do
+        if not known[k] then
             local names = {}
             for _, mm in ipairs(shape.members or {}) do names[#names + 1] = mm.name end
             errs[#errs + 1] = string_format(
                 'Unknown parameter in %s: "%s", must be one of: %s',
                 path == "" and "input" or path, tostring(k),
                 table_concat(names, ", "))
-        elseif v[k] ~= value.null then
+        end
+    end
+    for _, k in ipairs(keys) do
+        local m = known[k]
+        if m and v[k] ~= value.null then
             validate(m.shape, v[k], path == "" and k or path .. "." .. k, errs)
         end
     end
@@ -172,7 +229,9 @@ end
 serialize = function(out, prefix, v, shape)
     if v == nil or v == value.null then return end
     local ty = shape and shape.type
-    if type(v) ~= "table" then
+    if is_bytes(v) then -- botocore sends blobs base64-encoded
+        out[#out + 1] = { prefix, base64(v[1]) }
+    elseif type(v) ~= "table" then
         out[#out + 1] = { prefix, scalar(v) }
     elseif ty == "list" or (not shape and value.type(v) == "array") then
         serialize_list(out, prefix, v, shape)

@@ -3,6 +3,7 @@
 -- 252, configuration (no region, no credentials) 253, service errors 254,
 -- Ctrl-C 130, everything else 255. Every message is framed by "\n" before
 -- and after, as the CLI writes it.
+local pystr = require "cli.pystr"
 local type, tostring, getmetatable = type, tostring, getmetatable
 
 local M = {}
@@ -20,9 +21,7 @@ local config_codes = {
     NoCredentialsError = '. You can configure credentials by running "aws configure".',
 }
 
--- Returns stderr text, exit code, and text for stdout (Ctrl-C prints "\n"
--- there).
-function M.render(e)
+local function render(e)
     if type(e) ~= "table" then
         return "\n" .. tostring(e) .. "\n", 255
     end
@@ -49,6 +48,14 @@ function M.render(e)
     local mt = getmetatable(e)
     if mt and mt.__tostring then msg = tostring(e) end
     return "\n" .. msg .. "\n", 255
+end
+
+-- Returns stderr text, exit code, and text for stdout (Ctrl-C prints "\n"
+-- there). Python writes stderr with backslashreplace, so bytes of argv or
+-- the environment that are not UTF-8 (surrogates there) show as \udcXX.
+function M.render(e)
+    local text, rc, out = render(e)
+    return pystr.printable(text), rc, out
 end
 
 return M

@@ -74,9 +74,12 @@ return function(host, g, rest)
     local o = { "IAMLUA()\n\nNAME\n       iamlua - a scriptable, fast drop-in for the AWS CLI's IAM access-key\n"
         .. "       commands\n\nSYNOPSIS\n          iamlua [options] <command> <subcommand> [parameters]\n"
         .. "          iamlua run SCRIPT.lua [ARG ...]\n\nAVAILABLE COMMANDS\n" }
-    for _, m in ipairs(host.list("commands.")) do
-        local svc, cmd = m:match("^commands%.([^.]+)%.(.+)$")
-        if svc then o[#o + 1] = "       o " .. svc .. " " .. cmd .. "\n" end
+    -- host.list gives one level; commands live under the services a
+    -- client can call (shipped or user commands/SERVICE/NAME.lua).
+    for _, svc in ipairs({ "iam", "sts" }) do
+        for _, m in ipairs(host.list("commands." .. svc .. ".")) do
+            o[#o + 1] = "       o " .. svc .. " " .. m:match("([^.]+)$") .. "\n"
+        end
     end
     o[#o + 1] = "       o run\n\n"
     io_stdout:write(table.concat(o))

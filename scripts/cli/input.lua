@@ -3,6 +3,7 @@
 local aws = require "aws"
 local value = aws.value
 local io_open, error, tostring, math_type = io.open, error, tostring, math.type
+local utf8_len = utf8.len
 
 local M = {}
 
@@ -13,8 +14,11 @@ local function fail(message)
 end
 
 -- paramfile: file:// reads text, fileb:// bytes; anything else is inline.
+-- Returns the contents and whether they are bytes (fileb://).
 function M.resolve(text, option)
-    local path = text:match("^file://(.*)$") or text:match("^fileb://(.*)$")
+    local path = text:match("^file://(.*)$")
+    local binary = not path
+    path = path or text:match("^fileb://(.*)$")
     if not path then return text end
     local home = os.getenv("HOME")
     if home then path = path:gsub("^~", home) end
@@ -36,7 +40,13 @@ function M.resolve(text, option)
         fail(("Error parsing parameter '--%s': paramfile %s is larger than %d bytes")
             :format(option, text, M.MAX_PARAMFILE))
     end
-    return data
+    -- file:// reads text: UTF-8, strictly, as the CLI's open() does here
+    if not binary and not utf8_len(data) then
+        fail(("Error parsing parameter '--%s': Unable to load paramfile (%s), text "
+            .. "contents could not be decoded.  If this is a binary file, please use "
+            .. "the fileb:// prefix instead of the file:// prefix."):format(option, path))
+    end
+    return data, binary
 end
 
 -- Python's type name for what a document decoded to.
@@ -44,19 +54,19 @@ local function python_type(v)
     local ty = value.type(v)
     if ty == "number" then return math_type(v) == "integer" and "int" or "float" end
     return ({ array = "list", string = "str", boolean = "bool",
-              null = "NoneType", object = "dict" })[ty] or ty
+              null = "NoneType", object = "dict", bytes = "bytes" })[ty] or ty
 end
 
 function M.load(opts)
     local option = opts.cli_input_json and "cli-input-json" or "cli-input-yaml"
     local data
     if opts.cli_input_json then
-        data = aws.json.decode(M.resolve(opts.cli_input_json, option))
+        data = aws.json.decode((M.resolve(opts.cli_input_json, option)))
         if data == nil then
             fail("Error parsing parameter 'cli-input-json': Invalid JSON received.")
         end
     else
-        data = aws.yaml.decode(M.resolve(opts.cli_input_yaml, option))
+        data = aws.yaml.decode((M.resolve(opts.cli_input_yaml, option)))
         if data == nil then
             fail("Error parsing parameter 'cli-input-yaml': Invalid YAML received.")
         end

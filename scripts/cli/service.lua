@@ -3,12 +3,17 @@
 -- validate the parameters, call, apply --query, format, print.
 local aws = require "aws"
 local argparse = require "cli.argparse"
+local pystr = require "cli.pystr"
 local value = aws.value
 
 local require, pcall, type, ipairs, tostring = require, pcall, type, ipairs, tostring
+local setmetatable = setmetatable
 local io_stdout, io_stderr, os_date = io.stdout, io.stderr, os.date
 
 local SERVICES = { iam = true }
+
+-- fileb:// gives bytes (Python's bytes), which only blob parameters take.
+local BYTES_MT = { __name = "aws.bytes", __jsontype = "bytes" }
 
 -- Loads commands/SERVICE/NAME.lua (user directory first); nil when absent.
 local function load_command(host, service, name)
@@ -60,7 +65,9 @@ local function build_params(cmd, opts)
         local v = opts[p.member]
         -- file:// and fileb:// values are paramfiles, as in the AWS CLI
         if type(v) == "string" and (v:find("^file://") or v:find("^fileb://")) then
-            v = require("cli.input").resolve(v, p.option:sub(3))
+            local binary
+            v, binary = require("cli.input").resolve(v, p.option:sub(3))
+            if binary then v = setmetatable({ v }, BYTES_MT) end
         end
         if v ~= nil then params[p.member] = v end
     end
@@ -86,6 +93,24 @@ local function check_region(r)
     if not ok then
         error({ kind = "config", code = "InvalidRegionError", message =
             ("Provided region_name '%s' doesn't match a supported format."):format(r) }, 0)
+    end
+end
+
+-- botocore encodes each Query parameter name and value as UTF-8 while it
+-- builds the request: after validation and, when it signs, after finding
+-- the credentials. A value with bytes that are not UTF-8 (lone surrogates
+-- in the CLI's argv or JSON strings) fails there, with exit 255.
+local function check_encodable(client, g, params, shape)
+    local flat = aws.params.flatten(params, shape) or {}
+    for _, kv in ipairs(flat) do
+        local why = pystr.encode_error(kv[1]) or pystr.encode_error(kv[2])
+        if why then
+            if g.sign ~= false then
+                local ok, err = client:_info()
+                if not ok then error(err, 0) end
+            end
+            error({ kind = "internal", code = "UnicodeEncodeError", message = why }, 0)
+        end
     end
 end
 
@@ -154,6 +179,7 @@ return function(host, g, rest)
     if not ok then
         error({ kind = "usage", code = "ParamValidationError", message = verr }, 0)
     end
+    check_encodable(client, g, params, shape.input)
     local r
     r, err = client:call(cmd.operation, params)
     if not r then error(err, 0) end
