@@ -7,7 +7,7 @@ CORE_PKGS := libcurl libxml-2.0 libcrypto jansson
 WARN := -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wredundant-decls \
         -Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition -Werror
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP
+override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP
 LDFLAGS ?=
 B       ?= build
 

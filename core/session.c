@@ -731,6 +731,13 @@ static int service_error(struct treq *r, struct xml_doc *doc,
         err->http_status = (int)r->status;
         return IAM_ESERVICE;
     }
+    if(doc && !generic_error(r)) {
+        /* An XML body without an <Error>: botocore's ClientError defaults. */
+        iam_errf(err, IAM_ESERVICE, "Unknown");
+        snprintf(err->code, sizeof(err->code), "Unknown");
+        err->http_status = (int)r->status;
+        return iam_err_kind(err, IAM_KIND_SERVICE);
+    }
     iam_errf(err, IAM_ESERVICE, "%s", reason_for(r->status));
     snprintf(err->code, sizeof(err->code), "%ld", r->status);
     err->http_status = (int)r->status;
@@ -803,9 +810,9 @@ static long long http_date(const char *d)
                     &h, &mi, &sec) != 6)
         return -1;
     mon[3] = '\0';
-    hit = strstr(months, mon);
-    if(!hit || (hit - months) % 3 || day < 1 || day > 31 || h > 23 ||
-       mi > 59 || sec > 60)
+    hit = strlen(mon) == 3 ? strstr(months, mon) : NULL;
+    if(!hit || (hit - months) % 3 || day < 1 || day > 31 || y < 1970 ||
+       y > 9999 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
         return -1;
     m = (int)(hit - months) / 3 + 1;
     /* days from civil (Howard Hinnant's algorithm) */
@@ -844,6 +851,8 @@ static int skew_retry(struct session *s, struct retry_call *rc,
     off = server - ours;
     if(off - s->skew < 60 && s->skew - off < 60)
         return 0; /* our clock agrees: a real signature problem */
+    if(off > 86400 || off < -86400)
+        return 0; /* not a clock a server should be trusted to set */
     tracef(s, "Clock skew: the server's clock is %+lld s from ours; "
               "signing with the server's time", off);
     s->skew = off;

@@ -6,7 +6,8 @@
 #   make fuzz FUZZ_SECONDS=300  # longer
 #   make fuzz-ci                # build all, 10 s each
 #   make fuzz-build             # build only: $(FUZZ_B)/fuzz_<target>
-#   make fuzz-xml               # one target (xml ini sigv4 json yaml jmespath argparse)
+#   make fuzz-xml               # one target (xml ini sigv4 credjson stsxml dates
+#                               #   json yaml jmespath argparse)
 #
 # Corpora live in tests/fuzz/corpus/<target>/ (the seeds, in git); what a
 # run finds goes to $(FUZZ_B)/corpus/<target>/ so the tree stays clean.
@@ -21,13 +22,20 @@ FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefi
 FUZZ_CFLAGS  ?= -O1 -g -fno-omit-frame-pointer
 FUZZ_CORE_TARGETS := xml ini sigv4
 FUZZ_LUA_TARGETS  := json yaml jmespath argparse
-FUZZ_TARGETS := $(FUZZ_CORE_TARGETS) $(FUZZ_LUA_TARGETS)
+# Targets on file-local parsers: tests/fuzz/expose_<file>.c includes
+# core/<file>.c and exports a wrapper (expose.h); FUZZ_X_<target> lists
+# the files whose expose object replaces the core object in the link.
+FUZZ_CRED_TARGETS := credjson stsxml dates
+FUZZ_X_credjson   := creds_process creds_sso creds_container creds_imds
+FUZZ_X_stsxml     := sts
+FUZZ_X_dates      := session
+FUZZ_TARGETS := $(FUZZ_CORE_TARGETS) $(FUZZ_CRED_TARGETS) $(FUZZ_LUA_TARGETS)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
 
 FUZZ_CORE_SRC := $(sort $(wildcard core/*.c))
 FUZZ_BIND_SRC := $(filter-out bindings/main.c,$(sort $(wildcard bindings/*.c)))
 FUZZ_CORE_FLAGS = $(shell pkg-config --cflags libcurl libxml-2.0 libcrypto) -Icore -DUNITTESTS
-FUZZ_CORE_LIBS  = $(shell pkg-config --libs libcurl libxml-2.0 libcrypto) -lm
+FUZZ_CORE_LIBS  = $(shell pkg-config --libs libcurl libxml-2.0 libcrypto jansson) -lm
 # The bindings need what the binary links (the Makefile's PKGS when this
 # file is included from it).
 FUZZ_LUA_PKGS   := $(or $(PKGS),lua5.4 jansson yaml-0.1 libcurl libxml-2.0 libcrypto)
@@ -63,6 +71,21 @@ $(FUZZ_LUA_TARGETS:%=$(FUZZ_B)/fuzz_%): $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c te
 		$(FUZZ_CORE_OBJ) $(FUZZ_BIND_OBJ)
 	@echo "  FUZZ  $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) $(FUZZ_LUA_FLAGS) -o $@ $^ $(FUZZ_LUA_LIBS)
+
+$(FUZZ_B)/obj/expose_%.o: tests/fuzz/expose_%.c core/%.c tests/fuzz/expose.h
+	@mkdir -p $(dir $@)
+	@echo "  FCC   $<"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_LIB_SAN) -std=c11 -D_POSIX_C_SOURCE=200809L $(FUZZ_CORE_FLAGS) -c -o $@ $<
+
+# $(1): a FUZZ_CRED_TARGETS name; its prerequisites, objects last.
+FUZZ_X_DEPS = tests/fuzz/fuzz_$(1).c $(FUZZ_X_$(1):%=$(FUZZ_B)/obj/expose_%.o) \
+	$(filter-out $(FUZZ_X_$(1):%=$(FUZZ_B)/obj/core/%.o),$(FUZZ_CORE_OBJ))
+$(FUZZ_B)/fuzz_credjson: $(call FUZZ_X_DEPS,credjson)
+$(FUZZ_B)/fuzz_stsxml: $(call FUZZ_X_DEPS,stsxml)
+$(FUZZ_B)/fuzz_dates: $(call FUZZ_X_DEPS,dates)
+$(FUZZ_CRED_TARGETS:%=$(FUZZ_B)/fuzz_%): tests/fuzz/expose.h
+	@echo "  FUZZ  $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) $(FUZZ_CORE_FLAGS) -Itests/fuzz -o $@ $(filter %.c %.o,$^) $(FUZZ_CORE_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
