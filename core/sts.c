@@ -3,6 +3,7 @@
 #include "creds_int.h"
 #include "endpoint.h"
 #include "query.h"
+#include "retry.h"
 #include "sigv4.h"
 #include "xml.h"
 
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
 
 #define CTYPE "application/x-www-form-urlencoded; charset=utf-8"
@@ -199,6 +201,55 @@ static int service_error(const char *op, long status, const struct buf *resp,
     return IAM_ESERVICE;
 }
 
+#define STS_ATTEMPTS 3
+
+/* What botocore's standard retry mode retries, for a call that ended with
+ * transport status rc (te) or HTTP status and body. */
+static int retryable(int rc, const struct iam_err *te, long status,
+                     const struct buf *resp)
+{
+    struct xml_doc *doc = NULL;
+    struct iam_err e;
+    int yes;
+    if(rc)
+        return te->st == IAM_ECONN || te->st == IAM_ETIMEOUT ||
+               te->st == IAM_ETLS;
+    if(status == 500 || status == 502 || status == 503 || status == 504)
+        return 1;
+    if(status < 400)
+        return 0;
+    iam_err_clear(&e);
+    if(xml_parse(resp->data ? resp->data : "", resp->len, NULL, &doc,
+                 NULL) == IAM_OK)
+        xml_error_response(xml_root(doc), &e);
+    xml_free(doc);
+    yes = retry_is_throttling(&e) ||
+          strcmp(e.code, "IDPCommunicationError") == 0 ||
+          strcmp(e.code, "RequestTimeout") == 0 ||
+          strcmp(e.code, "PriorRequestNotComplete") == 0;
+    return yes;
+}
+
+/* Full jitter: rand(0,1) * 2^(attempt-1) seconds, as retry.c. */
+static double backoff(int attempt)
+{
+    unsigned char b[4] = {0x80, 0, 0, 0};
+    double r;
+    if(getrandom(b, sizeof(b), 0) != sizeof(b))
+        b[0] = 0x80;
+    r = (double)((unsigned long)b[0] << 24 | (unsigned long)b[1] << 16 |
+                 (unsigned long)b[2] << 8 | b[3]) / 4294967296.0;
+    return r * (double)(1 << (attempt - 1));
+}
+
+static void sleep_for(double s)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)s;
+    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+    nanosleep(&ts, NULL); /* Ctrl-C cuts it short; the next try fails */
+}
+
 int sts_assume(const struct creds_ctx *ctx, const struct sts_call *c,
                struct cache_entry *out, struct iam_err *err)
 {
@@ -211,8 +262,8 @@ int sts_assume(const struct creds_ctx *ctx, const struct sts_call *c,
     struct buf body, resp;
     struct iam_err te;
     size_t i, n = 0;
-    long status;
-    int rc;
+    long status = 0;
+    int rc, attempt;
     memset(out, 0, sizeof(*out));
     sigv4_result_init(&res);
     buf_init(&body, 1 << 20);
@@ -224,31 +275,47 @@ int sts_assume(const struct creds_ctx *ctx, const struct sts_call *c,
         rc = creds_fail(err, IAM_ENOMEM, "MemoryError", "out of memory");
     if(rc)
         goto out;
-    hdr[n++] = "Content-Type";
-    hdr[n++] = CTYPE;
-    hdr[n++] = "Host";
-    hdr[n++] = host;
-    if(!c->web_token) {
-        rc = sign(c, &ep, host, *path ? path : "/", &body, &res, err);
-        if(rc)
-            goto out;
-        for(i = 0; i < res.nadded && n < 10; i++) {
-            hdr[n++] = res.added[i].name;
-            hdr[n++] = res.added[i].value;
+    /* botocore's STS client retries as any client does (standard mode,
+     * 3 attempts): connection errors, 5xx, throttling. Each attempt is
+     * signed afresh; the backoff blocks, as credential resolution does. */
+    for(attempt = 1;; attempt++) {
+        double delay = 0;
+        n = 0;
+        hdr[n++] = "Content-Type";
+        hdr[n++] = CTYPE;
+        hdr[n++] = "Host";
+        hdr[n++] = host;
+        if(!c->web_token) {
+            sigv4_result_free(&res);
+            sigv4_result_init(&res);
+            rc = sign(c, &ep, host, *path ? path : "/", &body, &res, err);
+            if(rc)
+                goto out;
+            for(i = 0; i < res.nadded && n < 10; i++) {
+                hdr[n++] = res.added[i].name;
+                hdr[n++] = res.added[i].value;
+            }
+            hdr[n++] = "Authorization";
+            hdr[n++] = res.authorization.data;
         }
-        hdr[n++] = "Authorization";
-        hdr[n++] = res.authorization.data;
+        q.method = "POST";
+        q.url = ep.url;
+        q.headers = hdr;
+        q.nheaders = n / 2;
+        q.body = body.data;
+        q.body_len = body.len;
+        q.max_body = STS_MAX_BODY;
+        creds_trace(ctx, "Calling STS %s at %s for %s", op, ep.url,
+                    c->role_arn);
+        iam_err_clear(&te);
+        buf_wipe(&resp);
+        rc = creds_http_do(ctx, &q, &status, &resp, &te);
+        if(attempt >= STS_ATTEMPTS || !retryable(rc, &te, status, &resp))
+            break;
+        delay = backoff(attempt);
+        creds_trace(ctx, "STS %s: retrying after %.3f s", op, delay);
+        sleep_for(delay);
     }
-    q.method = "POST";
-    q.url = ep.url;
-    q.headers = hdr;
-    q.nheaders = n / 2;
-    q.body = body.data;
-    q.body_len = body.len;
-    q.max_body = STS_MAX_BODY;
-    creds_trace(ctx, "Calling STS %s at %s for %s", op, ep.url, c->role_arn);
-    iam_err_clear(&te);
-    rc = creds_http_do(ctx, &q, &status, &resp, &te);
     if(rc) {
         creds_http_why(&te, ep.url, why, sizeof(why));
         rc = creds_fail(err, rc, "EndpointConnectionError", "%s", why);

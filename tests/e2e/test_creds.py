@@ -145,6 +145,21 @@ def c_assume_denied(C, ws):
     return p + H.leaks(r, C.secrets)
 
 
+def c_assume_retried(C, ws):
+    """STS throttles, then fails with 503, then answers: botocore's STS
+    client retries (standard mode, 3 attempts); so does iamlua's."""
+    from faultproxy import Fault, FaultProxy
+    files = base_files(C, role_profile(C, "rr", extra="role_session_name = retried\n"))
+    with FaultProxy(C.url) as px:
+        px.queue([Fault.throttle(), Fault.error(503)])
+        r = go(C, ws, {"AWS_ENDPOINT_URL_STS": px.url}, files=files, argv=C.args + ["--profile", "rr"])
+        n = len(px.log())
+    p = ok_call(C, r)
+    if n != 3:
+        p.append("STS saw %d requests, want 3 (throttle, 503, success)" % n)
+    return p
+
+
 def c_chained(C, ws):
     files = base_files(C, role_profile(C, "r") + role_profile(C, "r2", "source_profile = r",
                                                                "role_session_name = second\n"))
@@ -548,6 +563,7 @@ def cases():
          c_assume_role_cache),
         ("assume-role: chained roles, role_session_name", c_chained),
         ("assume-role: STS AccessDenied is a service error (254)", c_assume_denied),
+        ("assume-role: STS throttling and 503 are retried", c_assume_retried),
         ("assume-role: credential_source = Environment", c_credential_source_env),
         ("assume-role: external_id and duration_seconds in the cache key", c_external_id_duration),
         ("assume-role: mfa_serial without a terminal", c_mfa_no_terminal),
