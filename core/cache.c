@@ -234,42 +234,40 @@ int cache_get(const char *key, long long now, struct cache_entry *e)
     return ok;
 }
 
+/* Appends `lead` then value as a JSON string, unless an earlier step
+ * failed (*rc set). */
+static void field(struct buf *b, int *rc, const char *lead, const char *value)
+{
+    if(!*rc)
+        *rc = buf_adds(b, lead);
+    if(!*rc)
+        *rc = cache_json_str(b, value);
+}
+
+/* The entry as botocore's JSONFileCache writes it (json.dumps of the
+ * response, keys in this order). */
 static int dump_entry(struct buf *b, const struct cache_entry *e, int sso)
 {
-    int rc = buf_adds(b, sso ? "{\"ProviderType\": \"sso\", " : "{");
-    if(!rc)
-        rc = buf_adds(b, "\"Credentials\": {\"AccessKeyId\": ");
-    if(!rc)
-        rc = cache_json_str(b, e->id);
-    if(!rc)
-        rc = buf_adds(b, ", \"SecretAccessKey\": ");
-    if(!rc)
-        rc = cache_json_str(b, e->secret);
-    if(!rc)
-        rc = buf_adds(b, ", \"SessionToken\": ");
-    if(!rc)
-        rc = cache_json_str(b, e->token ? e->token : "");
-    if(!rc)
-        rc = buf_adds(b, ", \"Expiration\": ");
-    if(!rc)
-        rc = cache_json_str(b, e->expiration);
+    int rc = 0;
+    field(b, &rc, sso ? "{\"ProviderType\": \"sso\", \"Credentials\": "
+                        "{\"AccessKeyId\": "
+                      : "{\"Credentials\": {\"AccessKeyId\": ",
+          e->id);
+    field(b, &rc, ", \"SecretAccessKey\": ", e->secret);
+    field(b, &rc, ", \"SessionToken\": ", e->token ? e->token : "");
+    field(b, &rc, ", \"Expiration\": ", e->expiration);
     if(!rc)
         rc = buf_adds(b, "}");
-    if(!rc && !sso && e->role_id && e->role_arn) {
-        rc = buf_adds(b, ", \"AssumedRoleUser\": {\"AssumedRoleId\": ");
-        if(!rc)
-            rc = cache_json_str(b, e->role_id);
-        if(!rc)
-            rc = buf_adds(b, ", \"Arn\": ");
-        if(!rc)
-            rc = cache_json_str(b, e->role_arn);
+    if(!sso && e->role_id && e->role_arn) {
+        field(b, &rc, ", \"AssumedRoleUser\": {\"AssumedRoleId\": ",
+              e->role_id);
+        field(b, &rc, ", \"Arn\": ", e->role_arn);
         if(!rc)
             rc = buf_adds(b, "}");
     }
-    if(!rc && !sso) {
-        rc = buf_adds(b, ", \"ResponseMetadata\": {\"RequestId\": ");
-        if(!rc)
-            rc = cache_json_str(b, e->request_id);
+    if(!sso) {
+        field(b, &rc, ", \"ResponseMetadata\": {\"RequestId\": ",
+              e->request_id);
         if(!rc)
             rc = buf_adds(b, ", \"HTTPStatusCode\": 200, \"HTTPHeaders\": "
                              "{}, \"RetryAttempts\": 0}");
