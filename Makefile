@@ -15,7 +15,8 @@ B       ?= build
 # core fails to build instead of slipping through review.
 CORE_CFLAGS := $(shell pkg-config --cflags $(CORE_PKGS)) -Icore
 BIND_CFLAGS := $(shell pkg-config --cflags $(PKGS)) -Icore -Ibindings -I$(B)/gen
-LIBS        := $(shell pkg-config --libs $(PKGS)) -lm
+# libedit is dlopen()ed by the auto-prompt (bindings/lprompt.c), not linked.
+LIBS        := $(shell pkg-config --libs $(filter-out libedit,$(PKGS))) -lm -ldl
 
 # A release tarball's VERSION file, else git describe (tools/version.sh).
 VERSION := $(shell tools/version.sh)

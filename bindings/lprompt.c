@@ -11,12 +11,56 @@
 
 #include "lprompt.h"
 
+#include <dlfcn.h>
 #include <histedit.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* libedit is opened on first use, not linked: only the auto-prompt needs
+ * it, and with its libtinfo, libbsd and libmd it was four of the
+ * libraries every run paid the loader for (make bench's one-call case).
+ * Only the types and constants come from histedit.h. */
+static struct {
+    EditLine *(*init)(const char *, FILE *, FILE *, FILE *);
+    void (*end)(EditLine *);
+    int (*set)(EditLine *, int, ...);
+    int (*wset)(EditLine *, int, ...);
+    int (*get)(EditLine *, int, ...);
+    const char *(*gets)(EditLine *, int *);
+    const LineInfo *(*line)(EditLine *);
+    int (*insertstr)(EditLine *, const char *);
+    void (*push)(EditLine *, const char *);
+} ed;
+
+/* Loads libedit once; NULL on success, else why not. */
+static const char *load_libedit(void)
+{
+    static void *h;
+    if(h)
+        return NULL;
+    h = dlopen("libedit.so.2", RTLD_NOW | RTLD_LOCAL);
+    if(!h)
+        return dlerror();
+    *(void **)&ed.init = dlsym(h, "el_init");
+    *(void **)&ed.end = dlsym(h, "el_end");
+    *(void **)&ed.set = dlsym(h, "el_set");
+    *(void **)&ed.wset = dlsym(h, "el_wset");
+    *(void **)&ed.get = dlsym(h, "el_get");
+    *(void **)&ed.gets = dlsym(h, "el_gets");
+    *(void **)&ed.line = dlsym(h, "el_line");
+    *(void **)&ed.insertstr = dlsym(h, "el_insertstr");
+    *(void **)&ed.push = dlsym(h, "el_push");
+    if(!ed.init || !ed.end || !ed.set || !ed.wset || !ed.get || !ed.gets ||
+       !ed.line || !ed.insertstr || !ed.push) {
+        dlclose(h);
+        h = NULL;
+        return "libedit.so.2 lacks the el_* functions";
+    }
+    return NULL;
+}
 
 enum how { HOW_ENTER, HOW_INTERRUPT, HOW_EOF };
 
@@ -38,7 +82,7 @@ struct prompt {
 static struct prompt *get_prompt(EditLine *el)
 {
     void *p = NULL;
-    el_get(el, EL_CLIENTDATA, &p);
+    ed.get(el, EL_CLIENTDATA, &p);
     return p;
 }
 
@@ -110,7 +154,7 @@ static unsigned char on_key(EditLine *el, const char *key)
 {
     struct prompt *p = get_prompt(el);
     lua_State *L = p->L;
-    const LineInfo *li = el_line(el);
+    const LineInfo *li = ed.line(el);
     const char *insert, *listing;
     unsigned char rc = CC_REFRESH;
     p->key = key;
@@ -144,7 +188,7 @@ static unsigned char on_key(EditLine *el, const char *key)
         fflush(p->out);
         rc = CC_REDISPLAY;
     }
-    if(insert && *insert && el_insertstr(el, insert) != 0)
+    if(insert && *insert && ed.insertstr(el, insert) != 0)
         rc = CC_ERROR;
     lua_pop(L, 2);
     return rc;
@@ -168,7 +212,7 @@ static unsigned char key_doc(EditLine *el, int ch)
 static unsigned char key_quit(EditLine *el, int ch)
 {
     get_prompt(el)->how = ch == 4 ? HOW_EOF : HOW_INTERRUPT;
-    el_push(el, "\n");
+    ed.push(el, "\n");
     return CC_NORM;
 }
 
@@ -223,7 +267,7 @@ static int prompt_readline(lua_State *L)
 {
     struct prompt p;
     EditLine *el;
-    const char *got, *banner, *init;
+    const char *got, *banner, *init, *why;
     int count = 0;
     size_t n;
     luaL_checktype(L, 1, LUA_TTABLE);
@@ -236,29 +280,33 @@ static int prompt_readline(lua_State *L)
     p.text = luaL_optstring(L, 2, "");
     init = luaL_optstring(L, 3, "");
     banner = luaL_optstring(L, 4, NULL);
+    why = load_libedit();
+    if(why)
+        return luaL_error(L, "the auto-prompt needs libedit (Debian "
+                             "package libedit2): %s", why);
     fflush(stdout);
     p.out = open_output();
-    el = el_init("iamlua", stdin, p.out, stderr);
+    el = ed.init("iamlua", stdin, p.out, stderr);
     if(!el) {
         close_output(p.out);
         return luaL_error(L, "cannot start line editing");
     }
-    el_set(el, EL_CLIENTDATA, (void *)&p);
-    el_set(el, EL_EDITOR, "emacs");
-    el_set(el, EL_SIGNAL, 1);
-    el_set(el, EL_PROMPT, prompt_text);
+    ed.set(el, EL_CLIENTDATA, (void *)&p);
+    ed.set(el, EL_EDITOR, "emacs");
+    ed.set(el, EL_SIGNAL, 1);
+    ed.set(el, EL_PROMPT, prompt_text);
     /* ^C must reach key_quit as a key, not as SIGINT */
-    el_set(el, EL_SETTY, "-d", "-isig", NULL);
+    ed.set(el, EL_SETTY, "-d", "-isig", NULL);
     /* the wide call: narrow EL_ADDFN wcsdup()s both names and el_end
      * never frees them (LeakSanitizer reports it) */
-    el_wset(el, EL_ADDFN, L"iamlua-complete", L"complete", key_complete);
-    el_wset(el, EL_ADDFN, L"iamlua-doc", L"show docs", key_doc);
-    el_wset(el, EL_ADDFN, L"iamlua-quit", L"end the prompt", key_quit);
-    el_set(el, EL_BIND, "^I", "iamlua-complete", NULL);
-    el_set(el, EL_BIND, "\033OR", "iamlua-doc", NULL);
-    el_set(el, EL_BIND, "\033[13~", "iamlua-doc", NULL);
-    el_set(el, EL_BIND, "^C", "iamlua-quit", NULL);
-    el_set(el, EL_BIND, "^D", "iamlua-quit", NULL);
+    ed.wset(el, EL_ADDFN, L"iamlua-complete", L"complete", key_complete);
+    ed.wset(el, EL_ADDFN, L"iamlua-doc", L"show docs", key_doc);
+    ed.wset(el, EL_ADDFN, L"iamlua-quit", L"end the prompt", key_quit);
+    ed.set(el, EL_BIND, "^I", "iamlua-complete", NULL);
+    ed.set(el, EL_BIND, "\033OR", "iamlua-doc", NULL);
+    ed.set(el, EL_BIND, "\033[13~", "iamlua-doc", NULL);
+    ed.set(el, EL_BIND, "^C", "iamlua-quit", NULL);
+    ed.set(el, EL_BIND, "^D", "iamlua-quit", NULL);
     if(banner && *banner) {
         n = strlen(banner);
         fputs(banner, p.out);
@@ -270,11 +318,11 @@ static int prompt_readline(lua_State *L)
     /* el_gets clears the line before reading, so the starting text is
      * queued as typed input instead of inserted */
     if(*init)
-        el_push(el, init);
-    got = el_gets(el, &count);
+        ed.push(el, init);
+    got = ed.gets(el, &count);
     if(!got || count <= 0) {
         /* a read error or a closed terminal: the CLI's EOFError */
-        el_end(el);
+        ed.end(el);
         close_output(p.out);
         lua_pushnil(L);
         lua_pushstring(L, how_names[HOW_EOF]);
@@ -285,7 +333,7 @@ static int prompt_readline(lua_State *L)
         n--;
     erase_prompt(&p, got, n);
     lua_pushlstring(L, got, n);
-    el_end(el);
+    ed.end(el);
     close_output(p.out);
     lua_pushstring(L, how_names[p.how]);
     return 2;
