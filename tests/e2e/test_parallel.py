@@ -79,9 +79,13 @@ def many_tasks(rep):
         # 9,000 more tasks keep 9,000 more result slots and task records
         # (~100 bytes each in Lua); anything per request would show here.
         growth = (big or 0) - (small or 0)
-        rep.check("peak RSS 1000 tasks %.1f MB, 10000 tasks %.1f MB: growth %.1f MB < 6 MB"
-                  % (small or 0, big or 0, growth),
-                  [] if small and big and growth < 6 else ["growth %.1f MB" % growth])
+        # Under ASan freed blocks wait in its quarantine (256 MB by
+        # default), so RSS grows with the number of frees, not with what
+        # is kept: the bound there only catches a runaway.
+        bound = 6.0 if "ASAN_OPTIONS" not in os.environ else 600.0
+        rep.check("peak RSS 1000 tasks %.1f MB, 10000 tasks %.1f MB: growth %.1f MB < %.0f MB"
+                  % (small or 0, big or 0, growth, bound),
+                  [] if small and big and growth < bound else ["growth %.1f MB" % growth])
     finally:
         ws.cleanup()
         srv.shutdown()
