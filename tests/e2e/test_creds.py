@@ -208,6 +208,39 @@ def c_mfa_no_terminal(C, ws):
     return p
 
 
+def c_mfa_terminal(C, ws):
+    """mfa_serial on a terminal (tmux): the prompt shows on the tty, the
+    code typed there goes to STS as TokenCode, and the call succeeds."""
+    import shutil
+    from faultproxy import FaultProxy
+    from test_prompt import Tmux
+    if not shutil.which("tmux"):
+        return ["tmux is not installed (tools/setup.sh installs it)"]
+    files = base_files(C, role_profile(C, "mt", extra="mfa_serial = %s\n" % MFA))
+    for rel, text in files.items():
+        ws.write(rel, text)
+    with FaultProxy(C.url) as px:
+        argv = [C.bin] + C.args + ["--profile", "mt"]
+        env = H.scrubbed_env(ws, {"AWS_ENDPOINT_URL_STS": px.url}, argv)
+        t = Tmux(ws, env, argv, "mfa")
+        try:
+            ok, screen = t.wait(lambda sc: ("Enter MFA code for %s:" % MFA) in sc)
+            if not ok:
+                return ["no MFA prompt on the terminal: %r" % screen[-300:]]
+            t.keys("924683", "Enter")
+            rc, err = t.result()
+            ok, screen = t.wait(lambda sc: '"UserName": "alice"' in sc, secs=5)
+        finally:
+            t.close()
+        sts = [e.body or b"" for e in px.log()]
+    p = [] if rc == 0 and ok else ["exit %s %s, screen %r" % (rc, H.show(err), screen[-300:])]
+    if "924683" in screen:
+        p.append("the code was echoed")
+    if not any(b"TokenCode=924683" in b and b"SerialNumber=" in b for b in sts):
+        p.append("STS was not sent SerialNumber and TokenCode=924683")
+    return p
+
+
 def c_assume_beats_keys(C, ws):
     files = base_files(C, role_profile(C, "r", extra="aws_access_key_id = AKIABOGUS\n"
                                        "aws_secret_access_key = bogus\n"))
@@ -567,6 +600,7 @@ def cases():
         ("assume-role: credential_source = Environment", c_credential_source_env),
         ("assume-role: external_id and duration_seconds in the cache key", c_external_id_duration),
         ("assume-role: mfa_serial without a terminal", c_mfa_no_terminal),
+        ("assume-role: mfa_serial asks on the terminal, code sent to STS", c_mfa_terminal),
         ("assume-role beats keys in the same profile", c_assume_beats_keys),
         ("assume-role: STS endpoint from the profile's endpoint_url", c_sts_endpoint_from_profile),
         ("web identity from the environment", c_web_identity_env),
