@@ -464,6 +464,13 @@ static int run_parser(struct builder *b, const char *data, size_t len)
     ok = xmlParseDocument(b->ctxt) == 0 && b->ctxt->wellFormed;
     oom = b->ctxt->errNo == XML_ERR_NO_MEMORY;
     b->ctxt->sax = saved;
+    /* libxml2 builds a document of its own for "SAX compatibility" when
+     * an entity declaration is read, even after we stopped the parser at
+     * the DOCTYPE; the context does not free it (fuzz_stsxml found it). */
+    if(b->ctxt->myDoc) {
+        xmlFreeDoc(b->ctxt->myDoc);
+        b->ctxt->myDoc = NULL;
+    }
     xmlFreeParserCtxt(b->ctxt);
     b->ctxt = NULL;
     xmlSetGenericErrorFunc(gctx, gfunc);
