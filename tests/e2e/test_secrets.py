@@ -101,7 +101,7 @@ def findings(where, data):
 # ------------------------------------------------------------- workspace ----
 
 def snapshot(root):
-    """{relative path: bytes} of every regular file under root."""
+    """{relative path: (bytes, mode bits)} of every regular file under root."""
     snap = {}
     for d, _, files in os.walk(root):
         for f in files:
@@ -109,22 +109,11 @@ def snapshot(root):
             try:
                 if os.path.isfile(p) and not os.path.islink(p):
                     with open(p, "rb") as fh:
-                        snap[os.path.relpath(p, root)] = fh.read(64 << 20)
+                        snap[os.path.relpath(p, root)] = (fh.read(64 << 20),
+                                                          os.stat(p).st_mode & 0o777)
             except OSError:
                 pass
     return snap
-
-
-def file_modes(root):
-    modes = {}
-    for d, _, files in os.walk(root):
-        for f in files:
-            p = os.path.join(d, f)
-            try:
-                modes[os.path.relpath(p, root)] = os.stat(p).st_mode & 0o777
-            except OSError:
-                pass
-    return modes
 
 
 def is_credential_cache(rel):
@@ -154,19 +143,18 @@ def run_case(case, ctx):
                                   for k, v in case.env.items()}, argv)
         res = H.run(case.wrap + argv, env, timeout=case.timeout, stdin=case.stdin)
         after = snapshot(ws.root)
-        modes = file_modes(ws.root)
     finally:
         ws.cleanup()
     if res.timed_out:
         return ("fail", ["timed out after %ds" % case.timeout])
     problems = findings("stdout", res.out) + findings("stderr", res.err)
-    for rel, data in sorted(after.items()):
-        if before.get(rel) != data:
+    for rel, (data, mode) in sorted(after.items()):
+        if before.get(rel, (None,))[0] != data:
             if is_credential_cache(rel):
                 # The AWS CLI's own cache of assumed-role credentials holds
                 # them by design (iamlua shares it); it must be private.
-                if modes.get(rel, 0o777) & 0o077:
-                    problems.append("credential cache %s is mode %o, not 0600" % (rel, modes[rel]))
+                if mode & 0o077:
+                    problems.append("credential cache %s is mode %o, not 0600" % (rel, mode))
                 continue
             problems += findings("file " + rel, data)
     if res.rc is not None and res.rc < 0:
