@@ -3,7 +3,7 @@
  * sigv4_sign turns a request plus credentials into the canonical request,
  * the string to sign, the signature and what must go on the wire (extra
  * headers and Authorization, or a presigned query string). It follows the
- * public SigV4 conformance suite in ../shared/conformance/sigv4; see its
+ * public SigV4 conformance suite in tests/conformance/data/sigv4; see its
  * README for the rules each step encodes.
  *
  * Threads: the signing-key cache and the OpenSSL contexts behind it are

@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")/.."
 BIN=${IAMLUA_BIN:-./iamlua}
 BUILD=${IAMLUA_BUILD:-build}
-CONF=${IAMLUA_CONFORMANCE:-../shared/conformance}
+CONF=${IAMLUA_CONFORMANCE:-tests/conformance/data}
 export IAMLUA_BIN="$BIN" IAMLUA_CONFORMANCE="$CONF"
 OUT=tests/out
 mkdir -p "$OUT"

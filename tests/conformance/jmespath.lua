@@ -5,7 +5,7 @@
 --   ./iamlua run tests/conformance/jmespath.lua [DIR]
 --
 -- DIR defaults to $IAMLUA_CONFORMANCE/jmespath, else
--- ../shared/conformance/jmespath. Results must equal the expected value
+-- tests/conformance/data/jmespath (the copy this repository carries). Results must equal the expected value
 -- with types counted (value.equal); error cases must fail with the
 -- expected category; bench cases must compile ("parse") or evaluate
 -- ("full", "interpret") without error. Prints a TAP line per case:
@@ -42,7 +42,7 @@ local function conformance_dir()
     if arg and arg[1] then return arg[1] end
     local root = os_getenv("IAMLUA_CONFORMANCE")
     if root then return root .. "/jmespath" end
-    return "../shared/conformance/jmespath"
+    return "tests/conformance/data/jmespath"
 end
 
 local function read_file(path)
@@ -102,8 +102,16 @@ end
 
 local function main()
     local cases = load_cases(conformance_dir())
-    print("1.." .. #cases)
+    print("1.." .. (#cases + 1))
     local failed = 0
+    -- A lost or truncated file must fail loudly, not shrink the suite:
+    -- 908 cases in the jmespath.test files plus 9 legacy literals.
+    if #cases == 917 then
+        print("ok - case count 917")
+    else
+        failed = failed + 1
+        print(format("not ok - case count: %d cases, want 917", #cases))
+    end
     for _, c in ipairs(cases) do
         local expr = gsub(c.case.expression, "\n", "\\n")
         local ok, detail = pcall(check, c.case, c.given)
@@ -116,7 +124,7 @@ local function main()
         end
     end
     print(format("# jmespath conformance: %d passed, %d failed, %d cases",
-        #cases - failed, failed, #cases))
+        #cases + 1 - failed, failed, #cases))
     return failed == 0
 end
 

@@ -5,7 +5,7 @@
 --   ./iamlua run tests/conformance/sigv4.lua [CONFORMANCE_DIR]
 --
 -- CONFORMANCE_DIR defaults to $IAMLUA_CONFORMANCE, else
--- ../shared/conformance. Prints one line per check, "ok - NAME" or
+-- tests/conformance/data (the copy this repository carries). Prints one line per check, "ok - NAME" or
 -- "not ok - NAME: DETAIL"; exits non-zero if any check failed. Request
 -- files are parsed exactly as the suite's README says; expected files are
 -- compared byte for byte, signed requests as multisets of query parameters
@@ -14,7 +14,7 @@
 local aws = require "aws"
 
 local root = arg and arg[1] or os.getenv("IAMLUA_CONFORMANCE")
-if not root or root == "" then root = "../shared/conformance" end
+if not root or root == "" then root = "tests/conformance/data" end
 
 local passed, failed = 0, 0
 

@@ -1,5 +1,5 @@
 /* test_sigv4.c - SigV4: canonicalisation edge cases, then every case of the
- * conformance suite (../shared/conformance/sigv4, or $IAMLUA_CONFORMANCE).
+ * conformance suite (tests/conformance/data/sigv4, or $IAMLUA_CONFORMANCE).
  *
  * Request files are parsed exactly as the suite's README says; expected
  * files are compared byte for byte, signed requests as multisets of query
@@ -1111,7 +1111,7 @@ static void test_conformance(void)
     char dir[1024];
     size_t n;
     if(!root || !*root)
-        root = "../shared/conformance";
+        root = "tests/conformance/data";
     n = run_v4(root);
     unit_check(n == 38, "conformance v4 case count", "found %zu in %s", n,
                root);
