@@ -576,24 +576,6 @@ int session_prepare(struct session *s, const char *action,
     return IAM_OK;
 }
 
-/* Python's http.client.responses, which botocore uses as the message of an
- * error whose body it cannot parse. */
-static const char *reason_for(long status)
-{
-    static const struct { long code; const char *text; } t[] = {
-        {400, "Bad Request"}, {401, "Unauthorized"}, {403, "Forbidden"},
-        {404, "Not Found"}, {405, "Method Not Allowed"},
-        {408, "Request Timeout"}, {413, "Request Entity Too Large"},
-        {429, "Too Many Requests"}, {500, "Internal Server Error"},
-        {501, "Not Implemented"}, {502, "Bad Gateway"},
-        {503, "Service Unavailable"}, {504, "Gateway Timeout"}};
-    size_t i;
-    for(i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        if(t[i].code == status)
-            return t[i].text;
-    return "";
-}
-
 /* Words a transport failure as botocore's exception for it. */
 static int transport_error(struct session *s, struct treq *r,
                            struct iam_err *err)
@@ -652,35 +634,6 @@ static int transport_error(struct session *s, struct treq *r,
     return iam_err_kind(err, IAM_KIND_CONNECTION);
 }
 
-/* Appends Python's repr() of a bytes object (b'...'), which is how
- * botocore shows a body it could not parse. */
-static void bytes_repr(struct buf *b, const char *p, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    char q = memchr(p, '\'', n) && !memchr(p, '"', n) ? '"' : '\'';
-    size_t i;
-    buf_addc(b, 'b');
-    buf_addc(b, q);
-    for(i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if(c == '\\' || c == (unsigned char)q) {
-            buf_addc(b, '\\');
-            buf_addc(b, (char)c);
-        } else if(c == '\n')
-            buf_adds(b, "\\n");
-        else if(c == '\r')
-            buf_adds(b, "\\r");
-        else if(c == '\t')
-            buf_adds(b, "\\t");
-        else if(c < 32 || c >= 127) {
-            char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
-            buf_add(b, esc, 4);
-        } else
-            buf_addc(b, (char)c);
-    }
-    buf_addc(b, q);
-}
-
 /* botocore's ResponseParserError. Where expat's wording is predictable (an
  * empty body, text that is not markup) it is used; otherwise libxml2's. */
 static int parser_error(struct treq *r, const char *why, struct iam_err *err)
@@ -696,7 +649,7 @@ static int parser_error(struct treq *r, const char *why, struct iam_err *err)
             (n > 2 && body[1] == '!' && strncmp(body, "<!DOCTYPE", 9) != 0 &&
              strncmp(body, "<!--", 4) != 0))
         why = "syntax error: line 1, column 0"; /* e.g. <!doctype html> */
-    bytes_repr(&b, body, n);
+    buf_add_repr(&b, body, n);
     iam_errf(err, IAM_EPARSE, "Unable to parse response (%s), invalid XML "
              "received. Further retries may succeed:\n%s", why,
              b.data ? b.data : "b''");
@@ -738,7 +691,7 @@ static int service_error(struct treq *r, struct xml_doc *doc,
         err->http_status = (int)r->status;
         return iam_err_kind(err, IAM_KIND_SERVICE);
     }
-    iam_errf(err, IAM_ESERVICE, "%s", reason_for(r->status));
+    iam_errf(err, IAM_ESERVICE, "%s", iam_http_reason(r->status));
     snprintf(err->code, sizeof(err->code), "%ld", r->status);
     err->http_status = (int)r->status;
     return iam_err_kind(err, IAM_KIND_SERVICE);
