@@ -5,10 +5,13 @@
 #include "buf.h"
 #include "config.h"
 #include "creds.h"
+#include "jsonproto.h"
 #include "proxy.h"
 #include "query.h"
 #include "sigv4.h"
+#include "sts.h"
 
+#include <jansson.h>
 #include <sys/random.h>
 
 #include <ctype.h>
@@ -31,6 +34,7 @@ struct session {
     void *prompt_ud;
     char *retry_mode_opt, *max_attempts_opt;
     int skew_opt;
+    int external_creds, credential_sts;
     /* resolved */
     int resolved, config_loaded, checked;
     struct iam_err resolve_err, config_err, check_err;
@@ -75,6 +79,8 @@ int session_new(const struct session_opts *o, struct session **out,
     s->retry_mode_opt = dup_or_null(o->retry_mode);
     s->max_attempts_opt = dup_or_null(o->max_attempts);
     s->skew_opt = o->correct_clock_skew;
+    s->external_creds = o->external_credentials;
+    s->credential_sts = o->credential_sts;
     if((o->retry_mode && !s->retry_mode_opt) ||
        (o->max_attempts && !s->max_attempts_opt) ||
        !s->service || (o->profile && !s->profile_opt) ||
@@ -272,7 +278,7 @@ static int resolve_creds(struct session *s, struct iam_err *err,
 {
     struct iam_err e = {0};
     int rc;
-    if(!s->sign)
+    if(!s->sign || s->external_creds)
         return IAM_OK;
     s->cctx.cfg = s->cfg;
     s->cctx.profile = s->profile_named ? s->profile : NULL;
@@ -366,6 +372,17 @@ int session_check(struct session *s, struct iam_err *err)
     return client_checks(s, err);
 }
 
+/* Where the credential chain's AssumeRole calls go (sts.c), for an STS
+ * client that assumes a role on another client's behalf. */
+static int credential_sts_endpoint(struct session *s, struct iam_err *err)
+{
+    struct creds_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.cfg = s->cfg;
+    ctx.region = s->region;
+    return sts_endpoint_resolve(&ctx, s->profile, &s->ep, err);
+}
+
 static int resolve_all(struct session *s, struct iam_err *err)
 {
     struct iam_err none = {0};
@@ -381,7 +398,9 @@ static int resolve_all(struct session *s, struct iam_err *err)
     rc = set_str(&s->ca_bundle, ca, err);
     if(!rc)
         rc = resolve_creds(s, err, &none);
-    if(!rc)
+    if(!rc && s->credential_sts && !s->endpoint_opt)
+        rc = credential_sts_endpoint(s, err);
+    else if(!rc)
         rc = endpoint_resolve(s->service, s->region, endpoint_url(s), &s->ep,
                               err);
     if(rc) {
@@ -467,15 +486,16 @@ static int add_params(struct buf *body, const char *action, const char *ver,
     return rc;
 }
 
-/* Signs r (headers so far: Content-Type, Host) and adds X-Amz-Date, the
- * session token and Authorization to it. */
+/* Signs r (headers so far: Content-Type, Host, X-Amz-Target when given)
+ * and adds X-Amz-Date, the session token and Authorization to it. */
 static int sign_request(struct session *s, struct treq *r, const char *host,
-                        const char *path, struct iam_err *err)
+                        const char *path, const char *ctype,
+                        const char *target, struct iam_err *err)
 {
-    static const char ctype[] = "application/x-www-form-urlencoded; charset=utf-8";
-    struct sigv4_header hdrs[2] = {
-        {"Content-Type", 12, ctype, sizeof(ctype) - 1},
-        {"Host", 4, host, strlen(host)}};
+    struct sigv4_header hdrs[3] = {
+        {"Content-Type", 12, ctype, strlen(ctype)},
+        {"Host", 4, host, strlen(host)},
+        {"X-Amz-Target", 12, target, target ? strlen(target) : 0}};
     struct sigv4_request req = {0};
     struct sigv4_params p = {0};
     struct sigv4_result out;
@@ -485,7 +505,7 @@ static int sign_request(struct session *s, struct treq *r, const char *host,
     req.path = path;
     req.path_len = strlen(path);
     req.headers = hdrs;
-    req.nheaders = 2;
+    req.nheaders = target ? 3 : 2;
     req.body = r->body.data ? r->body.data : "";
     req.body_len = r->body.len;
     p.service = s->ep.signing_name;
@@ -514,13 +534,51 @@ static int sign_request(struct session *s, struct treq *r, const char *host,
     return rc;
 }
 
-int session_prepare(struct session *s, const char *action,
-                    const char *const *names, const size_t *nlens,
-                    const char *const *values, const size_t *vlens, size_t n,
-                    struct treq **out, struct iam_err *err)
+int session_set_credentials(struct session *s, const char *id,
+                            const char *secret, const char *token,
+                            long long expiry, const char *source,
+                            struct iam_err *err)
 {
-    char host[512];
-    const char *path;
+    struct creds c;
+    memset(&c, 0, sizeof(c));
+    c.access_key_id = strdup(id);
+    c.secret_access_key = strdup(secret);
+    c.session_token = token && *token ? strdup(token) : NULL;
+    if(!c.access_key_id || !c.secret_access_key ||
+       (token && *token && !c.session_token)) {
+        creds_free(&c);
+        return iam_errf(err, IAM_ENOMEM, "out of memory");
+    }
+    c.expiry = expiry;
+    snprintf(c.source, sizeof(c.source), "%s", source ? source : "explicit");
+    creds_free(&s->creds);
+    s->creds = c;
+    tracef(s, "Using credentials from %s", s->creds.source);
+    return IAM_OK;
+}
+
+int session_credentials_expiry(const struct session *s, long long *expiry)
+{
+    *expiry = s->creds.expiry;
+    return s->creds.access_key_id != NULL;
+}
+
+/* Before signing with external credentials: there are some, and they
+ * have not expired (the script's provider renews them in time). */
+static int external_creds_check(struct session *s, struct iam_err *err)
+{
+    if(!s->creds.access_key_id)
+        return iam_errc(err, IAM_ECREDS, "NoCredentialsError",
+                        "Unable to locate credentials. You can configure "
+                        "credentials by running \"aws configure\".");
+    return creds_check_expiry(&s->creds, (long long)time(NULL), err);
+}
+
+/* A new request to the endpoint: *host and *path (into s->ep.url) say
+ * where it goes. */
+static int begin_request(struct session *s, struct treq **out, char *host,
+                         size_t hostsz, const char **path, struct iam_err *err)
+{
     struct treq *r;
     int rc = session_resolve(s, err);
     *out = NULL;
@@ -529,18 +587,28 @@ int session_prepare(struct session *s, const char *action,
     r = treq_new();
     if(!r)
         return iam_errf(err, IAM_ENOMEM, "out of memory");
-    rc = endpoint_split(s->ep.url, host, sizeof(host), &path, err);
-    if(!rc)
-        rc = add_params(&r->body, action, s->ep.api_version, names, nlens,
-                        values, vlens, n);
-    if(rc == IAM_ETOOBIG)
-        iam_errf(err, rc, "request parameters are too large");
+    rc = endpoint_split(s->ep.url, host, hostsz, path, err);
     r->url = strdup(s->ep.url);
     if(!rc && !r->url)
-        rc = IAM_ENOMEM;
-    if(!rc)
-        rc = treq_header(r, "Content-Type",
-                         "application/x-www-form-urlencoded; charset=utf-8");
+        rc = iam_errf(err, IAM_ENOMEM, "out of memory");
+    if(rc) {
+        treq_free(r);
+        return rc;
+    }
+    *out = r;
+    return IAM_OK;
+}
+
+/* Headers, signature and transfer options of a request whose body is in
+ * place; frees r on failure. target: X-Amz-Target (JSON protocol) or
+ * NULL. */
+static int finish_request(struct session *s, struct treq *r, const char *host,
+                          const char *path, const char *ctype,
+                          const char *target, struct iam_err *err)
+{
+    int rc = treq_header(r, "Content-Type", ctype);
+    if(!rc && target)
+        rc = treq_header(r, "X-Amz-Target", target);
     if(!rc)
         rc = treq_header(r, "Host", host);
     /* libcurl would otherwise wait for "100 Continue" on larger bodies. */
@@ -551,7 +619,10 @@ int session_prepare(struct session *s, const char *action,
     if(!rc && s->sign) {
         /* Temporary credentials are renewed before they run out, also in
          * the middle of a long script. */
-        rc = creds_refresh(&s->cctx, &s->creds, (long long)time(NULL), err);
+        rc = s->external_creds
+                 ? external_creds_check(s, err)
+                 : creds_refresh(&s->cctx, &s->creds, (long long)time(NULL),
+                                 err);
         if(rc) {
             treq_free(r);
             if(!err->code[0])
@@ -559,7 +630,7 @@ int session_prepare(struct session *s, const char *action,
                          "CredentialRetrievalError");
             return iam_err_kind(err, IAM_KIND_CREDENTIALS);
         }
-        rc = sign_request(s, r, host, *path ? path : "/", err);
+        rc = sign_request(s, r, host, *path ? path : "/", ctype, target, err);
     }
     if(rc) {
         treq_free(r);
@@ -572,8 +643,71 @@ int session_prepare(struct session *s, const char *action,
     r->opts.proxy = proxy_for(r->url);
     tracef(s, "Sending POST %s (%zu bytes): %s", r->url, r->body.len,
            r->body.data);
-    *out = r;
     return IAM_OK;
+}
+
+int session_prepare(struct session *s, const char *action,
+                    const char *const *names, const size_t *nlens,
+                    const char *const *values, const size_t *vlens, size_t n,
+                    struct treq **out, struct iam_err *err)
+{
+    char host[512];
+    const char *path;
+    struct treq *r;
+    int rc = begin_request(s, &r, host, sizeof(host), &path, err);
+    *out = NULL;
+    if(rc)
+        return rc;
+    if(s->ep.target_prefix) {
+        treq_free(r);
+        return iam_errf(err, IAM_EINVAL, "%s speaks the JSON protocol",
+                        s->service);
+    }
+    rc = add_params(&r->body, action, s->ep.api_version, names, nlens,
+                    values, vlens, n);
+    if(rc) {
+        treq_free(r);
+        return iam_errf(err, rc, rc == IAM_ETOOBIG
+                                     ? "request parameters are too large"
+                                     : "out of memory");
+    }
+    rc = finish_request(s, r, host, path,
+                        "application/x-www-form-urlencoded; charset=utf-8",
+                        NULL, err);
+    if(!rc)
+        *out = r;
+    return rc;
+}
+
+int session_prepare_json(struct session *s, const char *action,
+                         const char *body, size_t len, struct treq **out,
+                         struct iam_err *err)
+{
+    char host[512], target[192];
+    const char *path;
+    struct treq *r;
+    int rc = begin_request(s, &r, host, sizeof(host), &path, err);
+    *out = NULL;
+    if(rc)
+        return rc;
+    if(!s->ep.target_prefix) {
+        treq_free(r);
+        return iam_errf(err, IAM_EINVAL, "%s speaks the Query protocol",
+                        s->service);
+    }
+    rc = jsonproto_target(s->ep.target_prefix, action, target, sizeof(target),
+                          err);
+    if(!rc && buf_add(&r->body, body, len) != IAM_OK)
+        rc = iam_errf(err, IAM_ETOOBIG, "request parameters are too large");
+    if(rc) {
+        treq_free(r);
+        return rc;
+    }
+    rc = finish_request(s, r, host, path, s->ep.json_content_type, target,
+                        err);
+    if(!rc)
+        *out = r;
+    return rc;
 }
 
 /* Words a transport failure as botocore's exception for it. */
@@ -741,6 +875,25 @@ int session_response(struct session *s, struct treq *r, const char *action,
     snprintf(name, sizeof(name), "%sResult", action);
     *result = xml_child(xml_root(*doc), name);
     return IAM_OK;
+}
+
+int session_response_json(struct session *s, struct treq *r,
+                          const char *action, json_t **out,
+                          struct iam_err *err)
+{
+    struct jsonproto_resp jr;
+    (void)action;
+    *out = NULL;
+    if(r->err.st != IAM_OK)
+        return transport_error(s, r, err);
+    tracef(s, "Response: HTTP %ld, %zu bytes:\n%s", r->status, r->resp.len,
+           r->resp.data ? r->resp.data : "");
+    jr.status = r->status;
+    jr.body = r->resp.data;
+    jr.len = r->resp.len;
+    jr.request_id = r->resp_request_id;
+    jr.query_error = r->resp_query_error;
+    return jsonproto_response(&jr, out, err);
 }
 
 double session_send_delay(struct session *s)
