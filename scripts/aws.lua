@@ -14,6 +14,8 @@ M.value = value
 M.sign = core.sign
 -- Decodes a saved Query response body with a shape (tests, offline use).
 M._xml_decode = core._xml_decode
+-- Decodes a saved JSON-protocol response body with a shape.
+M._json_decode = core._json_decode
 M.error_mt = core.error_mt
 
 -- aws.json: decode in C (jansson), encode in Lua (byte-exact output).
