@@ -197,9 +197,14 @@ end
 --                    with_findings, incomplete, users, by_finding = {id = n}}
 function M.run(opts)
     local now = opts.now or os_time()
-    local ok, iam = pcall(aws.client, "iam", {
-        endpoint_url = opts.endpoint_url, region = opts.region, profile = opts.profile,
-    })
+    -- opts.iam: a client made by the caller (another account's, through
+    -- assume_role: examples/org-audit-access-keys.lua)
+    local ok, iam = true, opts.iam
+    if not iam then
+        ok, iam = pcall(aws.client, "iam", {
+            endpoint_url = opts.endpoint_url, region = opts.region, profile = opts.profile,
+        })
+    end
     if not ok then return nil, "cannot create the IAM client: " .. tostring(iam) end
 
     -- 1. users

@@ -143,9 +143,6 @@ function M.check(opts, level)
         bad(level, "table expected, got " .. type(opts))
     end
     check_table(opts, M.CLIENT, nil, level)
-    if opts.max_attempts ~= nil and opts.max_attempts < 1 then
-        bad(level, "option 'max_attempts' must be at least 1")
-    end
     for _, k in ipairs({ "connect_timeout", "read_timeout" }) do
         local v = opts[k]
         if v ~= nil and not (v >= 0 and v < 1e7) then
