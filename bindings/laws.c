@@ -46,20 +46,6 @@ static int aws_monotonic(lua_State *L)
     return 1;
 }
 
-/* core.blocking(f, ...) -> true, results... | false, error: pcall that
- * cannot yield, so requests inside it drive the transport until they are
- * done instead of parking the task (credential providers, whose answer
- * every other task of the client waits for). */
-static int aws_blocking(lua_State *L)
-{
-    int status;
-    luaL_checktype(L, 1, LUA_TFUNCTION);
-    status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
-    lua_pushboolean(L, status == LUA_OK);
-    lua_insert(L, 1);
-    return lua_gettop(L);
-}
-
 int luaopen_aws_core(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"client", aws_client},
@@ -69,7 +55,6 @@ int luaopen_aws_core(lua_State *L)
                                      {"_json_decode", aws_json_shape_decode},
                                      {"isatty", host_isatty},
                                      {"monotonic", aws_monotonic},
-                                     {"blocking", aws_blocking},
                                      {NULL, NULL}};
     lerr_init(L);
     lclient_init(L);

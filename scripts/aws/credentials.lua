@@ -12,12 +12,14 @@
 -- lifetime, so a 15-minute AssumeRole session (the shortest AWS grants)
 -- is not renewed on every request, as botocore would.
 --
--- A provider runs through core.blocking: it cannot park its task, so while
--- it works no other task resumes and no other task can find the client
--- without credentials half-way (single flight without a lock). Requests it
--- makes drive the shared transport, so other tasks' transfers keep going.
+-- A fetch runs once at a time per client (aws.once): inside aws.parallel
+-- it parks its task like any request (AssumeRole for many accounts goes
+-- out at once), and other tasks of the same client that need credentials
+-- meanwhile wait for it, or go on with the old ones while those are still
+-- outside the mandatory window.
 local core = require "aws.core"
 local options = require "aws.options"
+local parallel = require "aws.parallel"
 
 local type, pcall, tostring, setmetatable, error = type, pcall, tostring, setmetatable, error
 local ipairs = ipairs
@@ -70,8 +72,29 @@ end
 local Provider = {}
 Provider.__index = Provider
 
+-- One fetch, installed into the client: true, or nil, err.
+function Provider:renew(client)
+    local ok, c, err = pcall(self.fetch, self)
+    if not ok then
+        return nil, fail("CredentialRetrievalError", string_format(
+            "Error when retrieving credentials from %s: %s", self.name, tostring(c)))
+    end
+    if not c then return nil, err end
+    local new_exp, ierr = install(client, c, self.source)
+    if not new_exp then return nil, ierr end
+    local now = os_time()
+    self.lifetime = new_exp > 0 and new_exp - now or nil
+    if new_exp > 0 and new_exp <= now then
+        return nil, fail("RuntimeError", "Credentials were refreshed, but the "
+            .. "refreshed credentials are still expired.")
+    end
+    return true
+end
+
 -- Makes sure the client has credentials it may sign with now; fetches
--- when there are none or they are in a refresh window.
+-- when there are none or they are in a refresh window. One fetch at a
+-- time (aws.once): a task that needs credentials while another fetches
+-- waits for that fetch, unless the ones it has are still good (advisory).
 function Provider:ensure(client)
     local exp = client:_credentials_expiry()
     local mandatory = true
@@ -87,23 +110,23 @@ function Provider:ensure(client)
                 "Cannot refresh credentials: MFA token required.")
         end
     end
-    local ok, c, err = core.blocking(self.fetch, self)
-    if not ok then
-        c, err = nil, fail("CredentialRetrievalError", string_format(
-            "Error when retrieving credentials from %s: %s", self.name, tostring(c)))
+    if self.running and not mandatory then return true end
+    local get = self.running
+    if not get then
+        get = parallel.once(function()
+            local ok, err = self:renew(client)
+            self.running = nil
+            return ok, err
+        end)
+        self.running = get
     end
-    if not c then
-        if mandatory then return nil, err end
-        return true -- advisory: keep the ones we have
+    local pok, ok, err = pcall(get)
+    if not pok then -- a caller that cannot wait (outside a task, under C)
+        return nil, fail("CredentialRetrievalError", string_format(
+            "Error when retrieving credentials from %s: %s", self.name, tostring(ok)))
     end
-    local new_exp, ierr = install(client, c, self.source)
-    if not new_exp then return nil, ierr end
-    self.lifetime = new_exp > 0 and new_exp - os_time() or nil
-    if new_exp > 0 and new_exp <= os_time() then
-        return nil, fail("RuntimeError", "Credentials were refreshed, but the "
-            .. "refreshed credentials are still expired.")
-    end
-    return true
+    if not ok and mandatory then return nil, err end
+    return true -- renewed, or an advisory renewal failed: keep the old ones
 end
 
 -- A credentials function: what it returns is checked as a credentials
