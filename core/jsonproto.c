@@ -52,7 +52,10 @@ static void set_msg(struct iam_err *err, const char *s, size_t n)
     err->msg[n] = '\0';
 }
 
-static void set_code(struct iam_err *err, const char *s, size_t n)
+/* Returns 0 (and leaves err->code empty) when nothing follows the '#':
+ * the caller falls back to the status, where botocore would keep an empty
+ * code. */
+static int set_code(struct iam_err *err, const char *s, size_t n)
 {
     const char *hash;
     /* "com.amazon.coral.service#ThrottlingException": what follows the
@@ -64,6 +67,7 @@ static void set_code(struct iam_err *err, const char *s, size_t n)
         n = sizeof(err->code) - 1;
     memcpy(err->code, hash, n);
     err->code[n] = '\0';
+    return n > 0;
 }
 
 /* The x-amzn-query-error header "Code;Sender": the code when the header
@@ -76,8 +80,7 @@ static int query_error_code(const char *h, struct iam_err *err)
     semi = strchr(h, ';');
     if(!semi || semi == h || strchr(semi + 1, ';'))
         return 0;
-    set_code(err, h, (size_t)(semi - h));
-    return 1;
+    return set_code(err, h, (size_t)(semi - h));
 }
 
 /* The message member: a string as it is; another scalar as its JSON text
@@ -129,12 +132,10 @@ static void decode_error(const struct jsonproto_resp *r, struct iam_err *e)
         msg = json_object_get(root, "Message");
     message_of(msg, e);
     type = json_object_get(root, "__type");
-    if(!query_error_code(r->query_error, e)) {
-        if(json_is_string(type) && json_string_length(type) > 0)
-            set_code(e, json_string_value(type), json_string_length(type));
-        else
-            snprintf(e->code, sizeof(e->code), "%ld", r->status);
-    }
+    if(!query_error_code(r->query_error, e) &&
+       !(json_is_string(type) &&
+         set_code(e, json_string_value(type), json_string_length(type))))
+        snprintf(e->code, sizeof(e->code), "%ld", r->status);
     json_decref(root);
 }
 

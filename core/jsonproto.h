@@ -11,7 +11,8 @@
  *   code     the x-amzn-query-error header's first field when it has
  *            exactly two (";"-separated) and the first is not empty, else
  *            __type, else the HTTP status as text; "prefix#Code" keeps
- *            what follows the last '#'
+ *            what follows the last '#' (the status when nothing does,
+ *            where botocore would keep an empty code)
  *   message  "message", else "Message", else "" (a body that is not JSON:
  *            the body's text)
  *   request  the x-amzn-requestid header

@@ -57,6 +57,10 @@ static void test_errors(void)
         {"query error header with empty code", 400, "{\"__type\":\"A\"}", NULL,
          ";Sender", "A", ""},
         {"3xx is an error", 301, "{}", NULL, NULL, "301", ""},
+        {"nothing after the hash: the status", 400, "{\"__type\":\"a.b#\"}",
+         NULL, NULL, "400", ""},
+        {"query error code ending in a hash", 400, "{\"__type\":\"A\"}", NULL,
+         "x#;Sender", "A", ""},
     };
     size_t i;
     for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
