@@ -161,7 +161,7 @@ static int parser_error(const struct jsonproto_resp *r, const char *why,
              "retries may succeed:\n%s",
              why, b.data ? b.data : "b''");
     buf_free(&b);
-    err->http_status = (int)r->status;
+    /* No status, as session.c's ResponseParserError for XML has none. */
     return iam_err_kind(err, IAM_KIND_CONNECTION);
 }
 
