@@ -143,6 +143,10 @@ function M.check(opts, level)
         bad(level, "table expected, got " .. type(opts))
     end
     check_table(opts, M.CLIENT, nil, level)
+    local ts = opts.timestamp_format
+    if ts ~= nil and ts ~= "iso8601" and ts ~= "wire" then
+        bad(level, "option 'timestamp_format' must be 'iso8601' or 'wire'")
+    end
     for _, k in ipairs({ "connect_timeout", "read_timeout" }) do
         local v = opts[k]
         if v ~= nil and not (v >= 0 and v < 1e7) then
