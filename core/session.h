@@ -27,7 +27,7 @@ struct session_opts {
     int sign;                 /* 0 with --no-sign-request */
     long connect_timeout_ms;  /* --cli-connect-timeout; <0: default 60 s */
     long read_timeout_ms;     /* --cli-read-timeout; <0: default 60 s */
-    const char *user_agent;
+    const char *user_agent;   /* CR or LF in it: session_new's IAM_EINVAL */
     /* Called with one line of --debug trace at a time; secrets are already
      * redacted. NULL: no trace is built at all. */
     void (*trace)(void *ud, const char *line);
@@ -106,5 +106,10 @@ struct retry_call;
 double session_send_delay(struct session *s);
 int session_retry(struct session *s, struct retry_call *rc,
                   const struct treq *r, struct iam_err *err, double *delay);
+
+#ifdef UNITTESTS
+/* One trace line, formatted (file-local outside unit tests). */
+void tracef(struct session *s, const char *fmt, ...);
+#endif
 
 #endif

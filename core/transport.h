@@ -63,13 +63,19 @@ void transport_free(struct transport *t);
 
 /* A request with empty buffers; NULL when out of memory. */
 struct treq *treq_new(void);
-/* Adds one "Name: value" header line; IAM_ENOMEM on failure. */
+/* Adds one "Name: value" header line; IAM_ENOMEM on failure. A name or
+ * value holding CR or LF (which would add lines of its own to the request)
+ * is refused with IAM_EINVAL and a message in r->err that names the
+ * header, never quoting the value (it may be a token). */
 int treq_header(struct treq *r, const char *name, const char *value);
 /* Removes a request from its transport if in flight, then frees it. The
  * body buffer is wiped (it may hold credentials in query parameters). */
 void treq_free(struct treq *r);
 
-/* Starts the request. On failure nothing was started. */
+/* Starts the request. On failure nothing was started: that includes a
+ * libcurl that refuses an option TLS trust depends on (IAM_ETLS,
+ * "SSLError"). With opts.ca_bundle the bundle is the only trust, for the
+ * server and for an https:// proxy; verify_tls covers both. */
 int transport_submit(struct transport *t, struct treq *r,
                      struct iam_err *err);
 /* transport_submit once delay_ms have passed (0: now). Until then the
@@ -90,5 +96,10 @@ int transport_interrupted(void);
 
 /* "libcurl/7.88.1" style version strings for --version. */
 const char *transport_curl_version(void);
+
+#ifdef UNITTESTS
+/* A CURLoption that setup makes look refused, to test that path. */
+extern long transport_refuse_opt;
+#endif
 
 #endif
