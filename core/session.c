@@ -694,7 +694,12 @@ static int transport_error(struct session *s, struct treq *r,
         }
     }
     snprintf(err->code, sizeof(err->code), "%s", code);
-    tracef(s, "Transport error: %s (%s)", err->msg, te->msg);
+    if(s->trace) { /* transport.c scrubbed libcurl's text; so do we */
+        char why[sizeof(te->msg)];
+        snprintf(why, sizeof(why), "%s", te->msg);
+        proxy_scrub(r->opts.proxy, why, sizeof(why));
+        tracef(s, "Transport error: %s (%s)", err->msg, why);
+    }
     return iam_err_kind(err, IAM_KIND_CONNECTION);
 }
 

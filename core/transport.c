@@ -397,6 +397,14 @@ static int setup_easy(struct treq *r, CURL *e, struct iam_err *err)
     return IAM_OK;
 }
 
+#ifdef UNITTESTS
+int transport_setup_easy(struct treq *r, void *easy, struct iam_err *err)
+{
+    r->easy = easy;
+    return setup_easy(r, easy, err);
+}
+#endif
+
 int transport_submit(struct transport *t, struct treq *r, struct iam_err *err)
 {
     CURL *e = r->easy;

@@ -100,6 +100,10 @@ const char *transport_curl_version(void);
 #ifdef UNITTESTS
 /* A CURLoption that setup makes look refused, to test that path. */
 extern long transport_refuse_opt;
+/* Sets up a CURL handle the test made (and r now owns) as transport_submit
+ * would, so a test can first preset what a distribution's libcurl presets,
+ * such as its CA directory, then run it with curl_easy_perform. */
+int transport_setup_easy(struct treq *r, void *easy, struct iam_err *err);
 #endif
 
 #endif
