@@ -138,9 +138,9 @@ static void run_case(const struct tls_case *c)
     iam_err_clear(&err);
     r->method = "GET";
     r->url = strdup(url);
-    r->opts.ca_bundle = c->bundle ? path(c->bundle) : NULL;
+    treq_set_paths(r, c->bundle ? path(c->bundle) : NULL,
+                   c->via_proxy ? proxy : NULL);
     r->opts.verify_tls = c->verify;
-    r->opts.proxy = c->via_proxy ? proxy : NULL;
     /* what the distribution presets: its CA directory, here ours */
     curl_easy_setopt(e, CURLOPT_CAINFO, (char *)NULL);
     curl_easy_setopt(e, CURLOPT_CAPATH, path(c->system));
@@ -222,8 +222,8 @@ static void test_refused(void)
         int rc;
         r->method = "GET";
         r->url = strdup("https://127.0.0.1:9/");
-        r->opts.ca_bundle = cases[i].bundle ? path("sys.pem") : NULL;
-        r->opts.proxy = cases[i].proxy ? "https://127.0.0.1:9" : NULL;
+        treq_set_paths(r, cases[i].bundle ? path("sys.pem") : NULL,
+                       cases[i].proxy ? "https://127.0.0.1:9" : NULL);
         iam_err_clear(&err);
         transport_refuse_opt = cases[i].opt;
         rc = transport_submit(t, r, &err);
@@ -240,8 +240,7 @@ static void test_refused(void)
         struct treq *r = treq_new();
         r->method = "GET";
         r->url = strdup("https://127.0.0.1:9/");
-        r->opts.ca_bundle = path("sys.pem");
-        r->opts.proxy = "https://127.0.0.1:9";
+        treq_set_paths(r, path("sys.pem"), "https://127.0.0.1:9");
         iam_err_clear(&err);
         unit_check(transport_submit(t, r, &err) == IAM_OK &&
                        transport_running(t) == 1,

@@ -268,7 +268,7 @@ static void test_proxy_message(void)
         struct xml_doc *doc = NULL;
         const struct xml_node *res = NULL;
         nlines = 0;
-        r->opts.proxy = cases[i].proxy;
+        treq_set_paths(r, NULL, cases[i].proxy);
         iam_errf(&r->err, IAM_ECONN, "Unsupported proxy scheme for '%s'",
                  cases[i].proxy);
         r->err.http_status = -2; /* as transport.c marks a proxy failure */
