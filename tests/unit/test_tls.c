@@ -204,9 +204,12 @@ static void test_refused(void)
          CURLOPT_PROXY_CAINFO, "CURLOPT_PROXY_CAINFO", 1, 1},
         {"refused CURLOPT_PROXY_SSL_VERIFYPEER fails it too",
          CURLOPT_PROXY_SSL_VERIFYPEER, "CURLOPT_PROXY_SSL_VERIFYPEER", 1, 0},
-#if LIBCURL_VERSION_NUM >= 0x075500
+#if LIBCURL_VERSION_NUM >= 0x075500 && !defined(IAMLUA_CURL_OLD)
         {"refused CURLOPT_PROTOCOLS_STR fails it", CURLOPT_PROTOCOLS_STR,
          "CURLOPT_PROTOCOLS_STR", 0, 0},
+#else /* libcurl < 7.85 (test_portability builds this branch too) */
+        {"refused CURLOPT_PROTOCOLS fails it", CURLOPT_PROTOCOLS,
+         "CURLOPT_PROTOCOLS", 0, 0},
 #endif
     };
     struct transport *t = NULL;
