@@ -6,10 +6,10 @@
  * its host is allowed: https anywhere; http only to a loopback IP literal
  * (127.0.0.0/8, ::1) or the documented hosts (newer botocore's rule; CLI
  * 2.9.19 allowed only 169.254.170.2, localhost and 127.0.0.1). A name
- * that merely starts with "127." is not an address. The Authorization header comes
- * from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (read on every fetch, it
- * wins) or AWS_CONTAINER_AUTHORIZATION_TOKEN. Each fetch waits 2 s and is
- * tried 3 times, 1 s apart, as botocore does.
+ * that merely starts with "127." is not an address. The Authorization
+ * header comes from AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (read on every
+ * fetch, it wins) or AWS_CONTAINER_AUTHORIZATION_TOKEN. Each fetch waits
+ * 2 s and is tried 3 times, 1 s apart, as botocore does.
  */
 #include "creds_int.h"
 
@@ -65,7 +65,7 @@ static int ipv4(const char *h, unsigned char out[4])
     int part;
     for(part = 0; part < 4; part++) {
         int v = 0, digits = 0;
-        while(h[digits] >= '0' && h[digits] <= '9' && digits < 4)
+        while(digits < 4 && h[digits] >= '0' && h[digits] <= '9')
             v = v * 10 + (h[digits++] - '0');
         if(digits == 0 || digits > 3 || v > 255 || (digits > 1 && *h == '0'))
             return 0;

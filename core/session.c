@@ -120,7 +120,7 @@ void session_free(struct session *s)
 #ifdef __GNUC__
 __attribute__((format(printf, 2, 3)))
 #endif
-UNITTEST void tracef(struct session *s, const char *fmt, ...)
+static void tracef(struct session *s, const char *fmt, ...)
 {
     va_list ap;
     char small[512], *big;

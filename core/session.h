@@ -107,9 +107,4 @@ double session_send_delay(struct session *s);
 int session_retry(struct session *s, struct retry_call *rc,
                   const struct treq *r, struct iam_err *err, double *delay);
 
-#ifdef UNITTESTS
-/* One trace line, formatted (file-local outside unit tests). */
-void tracef(struct session *s, const char *fmt, ...);
-#endif
-
 #endif

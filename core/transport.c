@@ -411,8 +411,8 @@ static int set_protocols(CURL *e, struct iam_err *err)
 #if LIBCURL_VERSION_NUM >= 0x075500 && !defined(IAMLUA_CURL_OLD)
     return SET_STR(e, CURLOPT_PROTOCOLS_STR, "http,https", err);
 #else
-    return SET_LONG(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS),
-                    err);
+    return SET_LONG(e, CURLOPT_PROTOCOLS,
+                    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS), err);
 #endif
 }
 

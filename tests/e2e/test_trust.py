@@ -1,22 +1,11 @@
 #!/usr/bin/env python3
-"""Trust and what reaches the wire (issue 17 #5, #6, #7, #11, #12).
+"""What reaches the wire and what is shown (issue 17 #6, #7, #11, #12).
 
     python3 tests/e2e/test_trust.py    # env: IAMLUA_BIN (./iamlua), AWS_CLI (/usr/bin/aws)
 
 Every server is local (tests/lib/rawsrv.py: one request per connection, raw
-bytes kept). Groups:
+bytes kept); the CA bundle rule (#5) is tests/e2e/test_cabundle.py. Groups:
 
-tls      A CA bundle (--ca-bundle, AWS_CA_BUNDLE, ca_bundle in the config or
-         aws.client) is the only trust, as in botocore, for IAM calls, the
-         credential fetches (STS, container, SSO, IMDS) and an https://
-         proxy. The "system store" here is a throwaway CA: each run that
-         needs it runs in a private mount namespace (unshare -m) where a
-         directory holding that CA (hashed, and as ca-certificates.crt) is
-         bind-mounted over /etc/ssl/certs for that process alone; the real
-         store is never written. Without unshare those cases are skipped
-         (the unit test test_tls checks the same at the libcurl option
-         level everywhere). "Trusted" means the server received the request;
-         "refused" that it received nothing.
 wire     CR, LF and NUL never split a header line: user_agent, the container
          authorization token (file), the IMDS session token, the SSO access
          token, the endpoint URL (compared with the AWS CLI), the session
@@ -34,241 +23,20 @@ hosts    AWS_CONTAINER_CREDENTIALS_FULL_URI hosts decided as botocore's
 trace    A 4 KB trace line comes out whole.
 """
 
-import hashlib
-import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, HERE)
 import harness as H  # noqa: E402
-import rawsrv  # noqa: E402
 from rawsrv import RawServer, http_response  # noqa: E402
-
-AKID = "AKIATRUSTTESTKEY0000"
-CREDS = {"AWS_ACCESS_KEY_ID": AKID, "AWS_SECRET_ACCESS_KEY": "trust-test-secret",
-         "AWS_MAX_ATTEMPTS": "1"}
-OP = ["iam", "get-access-key-last-used", "--access-key-id", "AKIAIOSFODNN7EXAMPLE",
-      "--region", "us-east-1"]
-DENIED = http_response(403, b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied"
-                            b"</Code><Message>denied by the trust test</Message></Error>"
-                            b"<RequestId>r-1</RequestId></ErrorResponse>")
-EXPIRES = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
-CREDS_JSON = json.dumps({"AccessKeyId": "ASIACONTAINERKEY0000", "SecretAccessKey": "c-secret",
-                         "Token": "c-token", "Expiration": EXPIRES}).encode()
-SECRET_PW = "S3cretPw"
-
-
-def denied(head, body):
-    return DENIED
-
-
-def run(ws, argv, env=None, wrap=(), timeout=40):
-    argv = [H.iamlua_bin()] + list(argv)
-    return H.run(list(wrap) + argv, H.scrubbed_env(ws, env or {}, argv), timeout=timeout)
-
-
-def lua(ws, text, args=(), env=None, wrap=()):
-    p = ws.write("s.lua", text)
-    return run(ws, ["run", p] + list(args), env, wrap)
-
-
-def seen(srv, needle=b""):
-    return [r for r in srv.requests() if needle in r]
-
-
-class Ctx:
-    pass
-
-
-# ------------------------------------------------------------------ tls -----
-
-def pki():
-    d = tempfile.mkdtemp(prefix="iamlua-trust-pki.")
-    rawsrv.make_ca(d, "sys")
-    rawsrv.make_ca(d, "other")
-    rawsrv.make_leaf(d, "srv", "sys")
-    store = os.path.join(d, "store")
-    os.makedirs(store)
-    shutil.copy(os.path.join(d, "sys.pem"), os.path.join(store, "ca-certificates.crt"))
-    shutil.copy(os.path.join(d, "sys.pem"),
-                os.path.join(store, rawsrv.cert_hash(d, "sys") + ".0"))
-    return d, store
-
-
-def ns_wrap(store):
-    """Runs the command with `store` mounted over /etc/ssl/certs, for it alone."""
-    return ["unshare", "-m", "--propagation", "private", "sh", "-c",
-            'mount --bind "$0" /etc/ssl/certs && exec "$@"', store]
-
-
-def ns_available(store):
-    try:
-        r = subprocess.run(ns_wrap(store) + ["true"], capture_output=True, timeout=20)
-        return r.returncode == 0, r.stderr.decode(errors="replace").strip()[:120]
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return False, str(e)
-
-
-def verdict(srv, res, want_trusted, needle=b""):
-    got = bool(seen(srv, needle))
-    p = []
-    if res.timed_out:
-        p.append("timed out")
-    if got != want_trusted:
-        p.append("the server %s (want %s); exit %s, stderr %s" % (
-            "got the request" if got else "got nothing",
-            "trusted" if want_trusted else "refused", res.rc, H.show(res.err, 300)))
-    return p
-
-
-def tls_cases(C):
-    """(name, needs the namespace, fn(ws, srv) -> problems)."""
-    other, sys_ca = os.path.join(C.pki, "other.pem"), os.path.join(C.pki, "sys.pem")
-    cases = []
-
-    def cli(name, args, env, want, ns=True, files=None):
-        def f(ws, srv):
-            for rel, text in (files or {}).items():
-                ws.write(rel, text.replace("{other}", other))
-            res = run(ws, OP + ["--endpoint-url", srv.url] + args, dict(CREDS, **env),
-                      C.ns if ns else ())
-            p = verdict(srv, res, want)
-            if not want and b"SSL validation failed for" not in res.err:
-                p.append("stderr lacks 'SSL validation failed for': %s" % H.show(res.err, 200))
-            if not want and res.rc != 255:
-                p.append("exit %s, want 255" % res.rc)
-            return p
-        cases.append((name, ns, f))
-
-    cli("no bundle: a CA in the system store is trusted", [], {}, True)
-    cli("--ca-bundle: a CA only in the system store is refused", ["--ca-bundle", other], {},
-        False)
-    cli("AWS_CA_BUNDLE: a CA only in the system store is refused", [],
-        {"AWS_CA_BUNDLE": other}, False)
-    cli("ca_bundle in the config: a CA only in the system store is refused", [], {}, False,
-        files={"config": "[default]\nca_bundle = {other}\n"})
-    cli("--ca-bundle holding the CA: trusted on its own", ["--ca-bundle", sys_ca], {}, True,
-        ns=False)
-    cli("--no-verify-ssl with a bundle that lacks the CA: sent", ["--no-verify-ssl",
-                                                                  "--ca-bundle", other], {},
-        True)
-
-    def client(ws, srv):
-        res = lua(ws, 'local aws = require "aws"\n'
-                      'local c = aws.client("iam", { endpoint_url = arg[1], region = "us-east-1",'
-                      ' ca_bundle = arg[2] })\n'
-                      'local r, e = c:call("ListUsers")\nprint(r, e)\n',
-                  [srv.url, other], CREDS, C.ns)
-        return verdict(srv, res, False)
-    cases.append(("aws.client ca_bundle: a CA only in the system store is refused", True,
-                  client))
-
-    def oracle(ws, srv):
-        argv = [H.aws_cli()] + OP + ["--endpoint-url", srv.url, "--ca-bundle", other]
-        res = H.run(C.ns + argv, H.scrubbed_env(ws, CREDS, argv), timeout=60)
-        p = verdict(srv, res, False)
-        if b"SSL validation failed for" not in res.err:
-            p.append("AWS CLI stderr %s" % H.show(res.err, 200))
-        return p
-    cases.append(("oracle: the AWS CLI refuses it too with --ca-bundle", True, oracle))
-
-    # credential fetches: the credential endpoint is the TLS server
-    def creds_case(label, env, files, needle):
-        for bundle in (None, other):
-            def f(ws, srv, bundle=bundle):
-                e = dict(env)
-                for k, v in e.items():
-                    if isinstance(v, str):
-                        e[k] = v.replace("{srv}", srv.url)
-                if bundle:
-                    e["AWS_CA_BUNDLE"] = bundle
-                for rel, text in files.items():
-                    ws.write(rel, text)
-                if label == "SSO":
-                    sso_token(ws, "sso-token")
-                res = run(ws, OP + ["--endpoint-url", "http://127.0.0.1:9/"], e, C.ns)
-                return verdict(srv, res, bundle is None, needle)
-            cases.append(("%s fetch %s" % (label, "with a bundle that lacks the CA: refused"
-                                           if bundle else "without a bundle: trusted"),
-                          True, f))
-
-    role = ("[default]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/r\n"
-            "source_profile = base\n[profile base]\n")
-    creds_case("STS assume-role", {"AWS_ENDPOINT_URL_STS": "{srv}"},
-               {"config": role, "credentials": "[base]\naws_access_key_id = %s\n"
-                "aws_secret_access_key = s\n" % AKID}, b"Action=AssumeRole")
-    creds_case("container", {"AWS_CONTAINER_CREDENTIALS_FULL_URI": "{srv}/creds"}, {},
-               b"/creds")
-    creds_case("SSO", {"AWS_ENDPOINT_URL_SSO": "{srv}"}, {"config": SSO_CONFIG},
-               b"/federation/credentials")
-    creds_case("IMDS", {"AWS_EC2_METADATA_DISABLED": None,
-                        "AWS_EC2_METADATA_SERVICE_ENDPOINT": "{srv}/"}, {},
-               b"/latest/api/token")
-    return cases
-
-
-def proxy_tls_cases(C):
-    other, sys_ca = os.path.join(C.pki, "other.pem"), os.path.join(C.pki, "sys.pem")
-    cases = []
-
-    def add(name, ns, args, want):
-        def f(ws, proxy):
-            env = dict(CREDS, HTTP_PROXY=proxy.url, HTTPS_PROXY=proxy.url)
-            res = run(ws, OP + ["--endpoint-url", "http://127.0.0.1:9/"] + args, env,
-                      C.ns if ns else ())
-            return verdict(proxy, res, want, b"POST http://127.0.0.1:9/")
-        cases.append((name, ns, f))
-    add("https proxy: --ca-bundle holding its CA verifies it", False, ["--ca-bundle", sys_ca],
-        True)
-    add("https proxy: --no-verify-ssl covers the proxy", False, ["--no-verify-ssl"], True)
-    add("https proxy: a proxy nobody trusts is refused", False, [], False)
-    add("https proxy, no bundle: the system store's CA is trusted", True, [], True)
-    add("https proxy: a bundle replaces the system store for the proxy too", True,
-        ["--ca-bundle", other], False)
-    return cases
-
-
-def run_tls(rep, C):
-    ok, why = ns_available(C.store)
-    C.ns = ns_wrap(C.store)
-    groups = [(tls_cases(C), lambda: RawServer(denied, rawsrv.server_ctx(C.pki, "srv"))),
-              (proxy_tls_cases(C), lambda: RawServer(denied, rawsrv.server_ctx(C.pki, "srv")))]
-    for cases, mk in groups:
-        for name, ns, fn in cases:
-            name = "tls: " + name
-            if ns and not ok:
-                rep.skip(name, "no private mount namespace here (%s); test_tls covers it at the "
-                               "libcurl option level" % why)
-                continue
-            ws, srv = H.Workspace(prefix="iamlua-trust."), mk()
-            try:
-                rep.check(name, fn(ws, srv))
-            except Exception as e:
-                rep.fail(name, "%s: %s" % (type(e).__name__, e))
-            finally:
-                srv.close()
-                ws.cleanup()
+from trustcommon import (AKID, CREDS, CREDS_JSON, DENIED, OP, SECRET_PW,  # noqa: E402
+                         SSO_CONFIG, denied, lua, run, seen, sso_token)
 
 
 # ----------------------------------------------------------------- wire -----
-
-SSO_CONFIG = ("[default]\nsso_session = dev\nsso_account_id = 123456789012\n"
-              "sso_role_name = SSORole\nregion = us-east-1\n[sso-session dev]\n"
-              "sso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n")
-
-
-def sso_token(ws, token):
-    d = os.path.join(ws.home, ".aws", "sso", "cache")
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, hashlib.sha1(b"dev").hexdigest() + ".json"), "w") as f:
-        json.dump({"startUrl": "https://x.awsapps.com/start", "region": "us-east-1",
-                   "accessToken": token, "expiresAt": EXPIRES}, f)
-
 
 def injected(srv):
     """Requests in which a smuggled header line arrived."""
@@ -579,62 +347,44 @@ def t_long_line(ws, srv):
 
 # ----------------------------------------------------------------- main -----
 
+def isolated(fn, answer=None):
+    """A job running fn(ws[, srv]) in its own workspace (and server)."""
+    def job():
+        ws = H.Workspace(prefix="iamlua-trust.")
+        srv = RawServer(answer) if answer else None
+        try:
+            return fn(ws, srv) if srv else fn(ws)
+        finally:
+            if srv:
+                srv.close()
+            ws.cleanup()
+    return job
+
+
 def main():
     rep = H.Reporter()
-    C = Ctx()
-    C.pki, C.store = pki()
     deadline = time.monotonic() + float(os.environ.get("IAMLUA_TRUST_DEADLINE", "240"))
+    jobs, names = [], []
+    for name, answer, fn in wire_cases():
+        jobs.append(isolated(fn, answer))
+        names.append("wire: " + name)
+    for name, fn in proxy_cases(H.closed_port().port):
+        jobs.append(isolated(fn))
+        names.append("proxy: " + name)
+    hproxy = RawServer(container_answer)
+    for name, url, i in host_cases():
+        jobs.append(isolated(lambda ws, url=url, i=i: h_case(ws, hproxy, i, url)))
+        names.append("hosts: %s as botocore decides" % name)
+    jobs.append(isolated(t_long_line, denied))
+    names.append("trace: a 4 KB trace line comes out whole")
     try:
-        run_tls(rep, C)
-        jobs, names = [], []
-        for name, answer, fn in wire_cases():
-            def j(answer=answer, fn=fn):
-                ws, srv = H.Workspace(prefix="iamlua-trust."), RawServer(answer)
-                try:
-                    return fn(ws, srv)
-                finally:
-                    srv.close()
-                    ws.cleanup()
-            jobs.append(j)
-            names.append("wire: " + name)
-        closed = H.closed_port()
-        for name, fn in proxy_cases(closed.port):
-            def j(fn=fn):
-                ws = H.Workspace(prefix="iamlua-trust.")
-                try:
-                    return fn(ws)
-                finally:
-                    ws.cleanup()
-            jobs.append(j)
-            names.append("proxy: " + name)
-        hproxy = RawServer(container_answer)
-        for name, url, i in host_cases():
-            def j(url=url, i=i):
-                ws = H.Workspace(prefix="iamlua-trust.")
-                try:
-                    return h_case(ws, hproxy, i, url)
-                finally:
-                    ws.cleanup()
-            jobs.append(j)
-            names.append("hosts: %s as botocore decides" % name)
-
-        def trace_job():
-            ws, srv = H.Workspace(prefix="iamlua-trust."), RawServer(denied)
-            try:
-                return t_long_line(ws, srv)
-            finally:
-                srv.close()
-                ws.cleanup()
-        jobs.append(trace_job)
-        names.append("trace: a 4 KB trace line comes out whole")
         for i, res in H.run_ordered(jobs, H.workers(), deadline):
             if isinstance(res, Exception):
                 rep.fail(names[i], "%s: %s" % (type(res).__name__, res))
             else:
                 rep.check(names[i], res)
-        hproxy.close()
     finally:
-        shutil.rmtree(C.pki, ignore_errors=True)
+        hproxy.close()
     return rep.finish()
 
 
