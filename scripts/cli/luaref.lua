@@ -22,7 +22,7 @@ return {
                     name = "aws.client",
                     synopsis = "aws.client(service [, opts]) -> client",
                     text = {
-                        [[A client for service "iam" or "sts". Settings not given in opts come from the same places as for the AWS CLI (environment, ~/.aws/config and ~/.aws/credentials, the profile), then from the global options given before run, -e or -i. The client resolves its endpoint and credentials on its first request; a failure there comes back from that request as nil, err. A client may be a to-be-closed variable (local c <close> = aws.client(...)).]],
+                        [[A client for service "iam" or "sts". An option not given in opts takes the global option given before run, -e or -i (--profile, --region, --endpoint-url, --debug, --no-verify-ssl, --ca-bundle, --cli-read-timeout, --cli-connect-timeout), else what the AWS CLI would use (environment, ~/.aws/config and ~/.aws/credentials, the profile). opts itself is not modified. The client resolves its endpoint and credentials on its first request; a failure there comes back from that request as nil, err. A client may be a to-be-closed variable (local c <close> = aws.client(...)).]],
                         [[An option of the wrong type raises "bad option 'name' to 'client' (... expected, got ...)" or "bad argument #2 to 'client' (...)".]],
                     },
                     items = {
