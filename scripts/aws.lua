@@ -205,5 +205,7 @@ M.interrupted = core.interrupted
 local parallel = require "aws.parallel"
 parallel.install()
 M.parallel = parallel.parallel
+-- aws.once(fn) -> get: fn runs once; concurrent callers wait for it.
+M.once = parallel.once
 
 return M

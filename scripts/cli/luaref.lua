@@ -69,7 +69,8 @@ for user in iam:paginate("ListUsers", {}, "Users") do print(user.UserName) end]]
                     name = "aws.parallel",
                     synopsis = "aws.parallel(list, fn [, opts]) -> results, errors",
                     text = {
-                        [[Runs fn(list[i]) for every item as a task (a coroutine). A request inside a task lets the other tasks run while it waits, so tasks read as sequential code and their requests overlap over kept-alive connections. results[i] is the first value fn(list[i]) returned, errors[i] the error of a task that raised (a string error with its traceback), both in input order.]],
+                        [[Runs fn(list[i]) for every item as a task (a coroutine). A request inside a task lets the other tasks run while it waits, so tasks read as sequential code and their requests overlap over kept-alive connections. results[i] is the first value fn(list[i]) returned; errors[i] the error of a task that raised (a string error with its traceback) or the err of a task that returned nil, err; both in input order.]],
+                        [[Runs nest: an aws.parallel inside a task runs as part of the outer one, each level with its own concurrency; tasks that can only wait for each other raise a deadlock error instead of hanging. A task that raises or is abandoned (fail_fast) is closed, so its <close> variables run.]],
                     },
                     items = {
                         { "concurrency", "integer: tasks in flight at most (default 16)." },
@@ -80,6 +81,18 @@ for user in iam:paginate("ListUsers", {}, "Users") do print(user.UserName) end]]
 local results, errors = aws.parallel(ids, function(id)
   return assert(iam:call("GetAccessKeyLastUsed", { AccessKeyId = id }))
 end, { concurrency = 32 })]],
+                },
+                {
+                    name = "aws.once",
+                    synopsis = "aws.once(fn) -> get",
+                    text = { [[get() runs fn the first time it is called and returns its values to every caller; tasks that call get while fn runs in another task wait for that run, so a value many tasks need at once is fetched once. An error fn raises is raised to every caller.]] },
+                    example = [[
+local users = aws.once(function()
+  local all = {}
+  for u in iam:paginate("ListUsers", {}, "Users") do all[#all + 1] = u end
+  return all
+end)
+aws.parallel(checks, function(check) return check(users()) end)]],
                 },
             },
         },
@@ -267,7 +280,7 @@ for _, kv in ipairs(aws.params.flatten({ UserName = "bob" }, nil)) do print(kv[1
                     synopsis = "aws.error_mt",
                     text = { [[The metatable of error tables. Its __tostring is the AWS CLI's message: for a service error "An error occurred (CODE) when calling the OPERATION operation: MESSAGE", otherwise err.message.]] },
                     items = {
-                        { "code", "string: the AWS error code (AccessDenied, NoSuchEntity, ...), or ParamValidationError, InvalidAction, FormatError, a credential or connection status." },
+                        { "code", "string: the AWS error code (AccessDenied, NoSuchEntity, ...), or ParamValidationError, InvalidAction, FormatError, ClientClosed (the client was closed while the call was in progress), a credential or connection status." },
                         { "message", "string: the server's message verbatim, or iamlua's." },
                         { "kind", "usage (bad parameters, unknown action), credentials, config (no region, a broken profile), service (the server answered with an error), connection (could not connect, timed out, interrupted), format (a broken output format), internal." },
                         { "status", "integer: the HTTP status, when there was an answer." },
