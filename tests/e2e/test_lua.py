@@ -395,6 +395,20 @@ while true do
     debug.traceback)
 end
 ''',
+    "pcall around aws.parallel of requests to a stalling server": r'''
+local aws = require "aws"
+local t <close> = setmetatable({}, { __close = function() io.stderr:write("cleanup interrupted=", tostring(aws.interrupted()), "\n") end })
+local iam = aws.client("iam", { endpoint_url = arg[1], max_attempts = 1 })
+print("ready") io.stdout:flush()
+while true do
+  local ids = {}
+  for i = 1, 20 do ids[i] = i end
+  print(pcall(aws.parallel, ids, function(i)
+    local ok, r = pcall(iam.call, iam, "ListUsers", {})
+    return r
+  end, { concurrency = 8 }))
+end
+''',
     "pcall around requests to a stalling server": r'''
 local aws = require "aws"
 local t <close> = setmetatable({}, { __close = function() io.stderr:write("cleanup interrupted=", tostring(aws.interrupted()), "\n") end })
