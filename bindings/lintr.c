@@ -115,37 +115,14 @@ static int intr_xpcall(lua_State *L)
     return finish_pcall(L, status, 2);
 }
 
-/* After the wrapped resume (upvalue 1) returned: a coroutine that died
- * of the interrupt passes it on to the resumer. */
-static int finish_resume(lua_State *L, int status, lua_KContext ctx)
-{
-    (void)status;
-    (void)ctx;
-    if(lua_gettop(L) >= 2 && !lua_toboolean(L, 1) && lintr_is(L, 2)) {
-        lua_pushvalue(L, 2);
-        return lua_error(L);
-    }
-    return lua_gettop(L);
-}
-
-static int intr_resume(lua_State *L)
-{
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_callk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, finish_resume);
-    return finish_resume(L, LUA_OK, 0);
-}
-
+/* coroutine.resume needs no replacement: the hook is set on the main
+ * thread only and fires at its next instruction, so the interrupt is
+ * raised there, never inside a coroutine (a thread inherits hooks only
+ * when it is created, and none is created before that instruction). */
 void lintr_install(lua_State *L)
 {
     lua_pushcfunction(L, intr_pcall);
     lua_setglobal(L, "pcall");
     lua_pushcfunction(L, intr_xpcall);
     lua_setglobal(L, "xpcall");
-    if(lua_getglobal(L, "coroutine") == LUA_TTABLE) {
-        lua_getfield(L, -1, "resume");
-        lua_pushcclosure(L, intr_resume, 1);
-        lua_setfield(L, -2, "resume");
-    }
-    lua_pop(L, 1);
 }

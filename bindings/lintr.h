@@ -4,9 +4,9 @@
  * { code = "KeyboardInterrupt", kind = "interrupt", message = "interrupted" }
  * whose tostring() is "interrupted!" (lua.c's words). Being one value, it
  * can be told apart from any error a script raises. For scripts the host
- * replaces pcall, xpcall and coroutine.resume with versions that raise it
- * again when they catch it, after the protected call has unwound (so its
- * __close handlers ran): a script may clean up, never carry on.
+ * replaces pcall and xpcall with versions that raise it again when they
+ * catch it, after the protected call has unwound (so its __close handlers
+ * ran): a script may clean up, never carry on.
  */
 #ifndef IAM_LINTR_H
 #define IAM_LINTR_H
@@ -17,8 +17,8 @@
 void lintr_push(lua_State *L);
 /* [-0, +0, -] True when the value at idx is the interrupt value. */
 int lintr_is(lua_State *L, int idx);
-/* [-0, +0, e] Replaces the globals pcall and xpcall, and wraps the
- * current coroutine.resume, with interrupt-aware versions. */
+/* [-0, +0, e] Replaces the globals pcall and xpcall with interrupt-aware
+ * versions. */
 void lintr_install(lua_State *L);
 
 #endif

@@ -117,8 +117,8 @@ static int host_interrupt_reset(lua_State *L)
     return 0;
 }
 
-/* host.protect(): pcall, xpcall and coroutine.resume of scripts raise a
- * caught interrupt again (lintr.h). */
+/* host.protect(): pcall and xpcall of scripts raise a caught interrupt
+ * again (lintr.h). */
 static int host_protect(lua_State *L)
 {
     lintr_install(L);
