@@ -51,6 +51,7 @@ class T:
     moto = None
     admin = None      # (akid, secret)
     key = None        # p0's access key id
+    pk = None         # two used key ids of user pk
 
 
 def bin_():
@@ -535,6 +536,32 @@ def test_format(rep):
                   "a script 1" % (name, os.path.basename(path)), p)
 
 
+def test_prometheus(rep):
+    """examples/output/prometheus.lua: one last-used series per key (two keys
+    of one user used on the same service and region no longer collide)."""
+    ids = T.pk
+    extra = {"IAMLUA_PATH": os.path.join(H.ROOT, "examples")}
+    series = []
+    p = []
+    for kid in ids:
+        r = run(["iam", "get-access-key-last-used", "--access-key-id", kid, "--endpoint-url", T.moto.url,
+                 "--output", "prometheus"], extra)
+        lines = [l for l in out(r).splitlines() if l.startswith("iam_access_key_last_used_timestamp_seconds{")]
+        if r.rc != 0 or len(lines) != 1 or ('key_id="%s"' % kid) not in lines[0]:
+            p.append(detail(r))
+        else:
+            series.append(lines[0].rsplit(" ", 1)[0])
+    if len(set(series)) != 2:
+        p.append("series %s" % series)
+    s = run(["-e", 'print(pcall(aws.format, aws.json.decode(arg[1]), "prometheus"))',
+             '{"UserName": "pk", "AccessKeyLastUsed": {"LastUsedDate": "2024-01-01T00:00:00Z", '
+             '"ServiceName": "sts", "Region": "us-east-1"}}'], extra)
+    if s.rc != 0 or b"opts.params.AccessKeyId" not in s.out:
+        p.append("without params: " + detail(s))
+    rep.check("prometheus example: the last-used series carry key_id, one series per key of one user; "
+              "without the key id it raises", p)
+
+
 # ------------------------------------------------------ help and errors ----
 
 def test_help_and_errors(rep):
@@ -608,7 +635,15 @@ def main():
         T.admin = (k["AccessKeyId"], k["SecretAccessKey"])
         iam.create_user(UserName="p0")
         T.key = iam.create_access_key(UserName="p0")["AccessKey"]["AccessKeyId"]
+        # two keys of one user, both used on the same service and region
+        iam.create_user(UserName="pk")
+        pk = [iam.create_access_key(UserName="pk")["AccessKey"] for _ in range(2)]
+        T.pk = [k["AccessKeyId"] for k in pk]
         T.moto.enforce_auth()
+        for k in pk:
+            boto3.client("sts", endpoint_url=T.moto.url, region_name="us-east-1",
+                         aws_access_key_id=k["AccessKeyId"],
+                         aws_secret_access_key=k["SecretAccessKey"]).get_caller_identity()
         try:
             sys.path.insert(0, HERE)
             from test_hostile import Hostile
@@ -621,6 +656,7 @@ def main():
         test_unknown_action(rep)
         test_interrupt(rep)
         test_format(rep)
+        test_prometheus(rep)
         test_help_and_errors(rep)
     finally:
         if hostile:
