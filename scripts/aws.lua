@@ -5,7 +5,7 @@ local core = require "aws.core"
 local value = require "aws.value"
 
 local type, error, setmetatable, require = type, error, setmetatable, require
-local pairs, tostring, select = pairs, tostring, select
+local pairs, ipairs, tostring, select, next = pairs, ipairs, tostring, select, next
 
 local M = {}
 
@@ -70,6 +70,47 @@ local function protocol_of(service)
     return meta and meta.protocol or "query"
 end
 
+-- The actions a service has: the shapes shipped for it (generated from
+-- the AWS CLI's model), as a list and a set; empty when none are shipped.
+local actions_of = {}
+local function actions(service)
+    local a = actions_of[service]
+    if not a then
+        a = { list = {}, set = {} }
+        local prefix = "shapes." .. service .. "."
+        for i, m in ipairs(core.embedded_names(prefix)) do
+            local name = m:sub(#prefix + 1)
+            a.list[i], a.set[name] = name, true
+        end
+        actions_of[service] = a
+    end
+    return a
+end
+
+-- The closest action name: the same letters in another case, else the
+-- most similar (difflib's ratio, at least 0.6).
+local function closest(action, list)
+    local lower, best, score = action:lower(), nil, 0.6
+    local ratio = require("cli.argparse").ratio
+    for _, name in ipairs(list) do
+        if name:lower() == lower then return name end
+        local r = ratio(action, name)
+        if r >= score then best, score = name, r end
+    end
+    return best
+end
+
+-- nil, err for an action the service does not have: refused here, so a
+-- misspelt name never reaches the server (which answers an HTML page).
+local function unknown_action(service, action, list)
+    local near = closest(action, list)
+    return nil, setmetatable({
+        code = "InvalidAction", kind = "usage", operation = action,
+        suggestion = near,
+        message = ('Unknown action "%s" for %s%s'):format(action, service,
+            near and ('; did you mean "%s"?'):format(near) or "") }, core.error_mt)
+end
+
 -- client:call(Action, params) -> result | nil, err
 function client_methods.call(self, action, args)
     if type(action) ~= "string" then
@@ -80,8 +121,16 @@ function client_methods.call(self, action, args)
         error("bad argument #2 to 'call' (table expected, got "
             .. type(args) .. ")", 2)
     end
-    local shape = shape_of(service_of[self] or "iam", action)
-    if protocol_of(service_of[self]) == "json" then
+    -- After Ctrl-C every request would fail at once: stop the script
+    -- here too, whatever caught the interrupt before.
+    if core.interrupted() then error(core.interrupt, 0) end
+    local service = service_of[self] or "iam"
+    local known = actions(service)
+    if known.list[1] and not known.set[action] then
+        return unknown_action(service, action, known.list)
+    end
+    local shape = shape_of(service, action)
+    if protocol_of(service) == "json" then
         local body, jerr = require("aws.jsonbody").encode(args or {},
             shape and shape.input)
         if not body then
@@ -91,7 +140,7 @@ function client_methods.call(self, action, args)
         end
         return self:_send(action, body, shape and shape.output)
     end
-    local flat, verr = params.flatten(args or {}, shape and shape.input)
+    local flat, verr = params.flatten(args or {}, shape and shape.input, "lua")
     if not flat then
         return nil, setmetatable({
             code = "ParamValidationError", kind = "usage",
@@ -128,16 +177,44 @@ local function new_client(service, opts)
     return c
 end
 
+-- The defaults the host set from global options before `run` fill the
+-- options a client leaves unset, in a copy: the caller's table is not
+-- touched and its own options win.
+local defaults = require "aws.defaults"
+local function with_defaults(opts)
+    if next(defaults) == nil then return opts end
+    local o = {}
+    for k, v in pairs(opts) do o[k] = v end
+    for k, v in pairs(defaults) do
+        if o[k] == nil and k ~= "color" then o[k] = v end
+    end
+    return o
+end
+
 -- aws.client(service, opts) -> client; misuse (unknown option, wrong
 -- type) raises "bad argument #2 to 'client' (...)" (scripts/aws/options.lua).
 function M.client(service, opts)
     local options = require "aws.options"
     options.check_service(service, 2)
     options.check(opts, 2)
-    opts = opts or {}
+    opts = with_defaults(opts or {})
     credentials.check(opts, 2)
     return new_client(service, opts)
 end
+
+-- For the interactive prompt's completion (cli.repl): a client's service
+-- and the actions a service has.
+function M._service_of(c) return service_of[c] end
+function M._actions(service) return actions(service).list end
+
+-- aws.format(data, name [, opts]) -> the bytes `--output name` prints;
+-- aws.print writes them (scripts/aws/format.lua).
+local format = require "aws.format"
+M.format, M.print = format.format, format.print
+
+-- aws.interrupted() -> true once Ctrl-C was pressed: for cleanup code (a
+-- __close handler) that wants to know why it runs.
+M.interrupted = core.interrupted
 
 -- aws.parallel(list, fn, opts) -> results, errors (scripts/aws/parallel.lua)
 local parallel = require "aws.parallel"
