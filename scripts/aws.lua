@@ -154,6 +154,14 @@ end
 require("aws.paginate").install(client_methods, {
     service_of = function(c) return service_of[c] or "iam" end,
     shape_of = shape_of,
+    -- nil, err (InvalidAction) for an action the service does not have
+    check_action = function(service, action)
+        local known = actions(service)
+        if known.list[1] and not known.set[action] then
+            return unknown_action(service, action, known.list)
+        end
+        return true
+    end,
 })
 
 -- Credentials a script gives (options credentials / assume_role), checked

@@ -18,8 +18,9 @@
 -- is not a list member of the action's output raises at once, naming the
 -- ones that are. An action without a paginator in the model pages by
 -- Marker/IsTruncated or NextToken when its shapes have them, else
--- paginate raises botocore's "Operation cannot be paginated". A page that
--- fails raises its aws.error.
+-- paginate raises botocore's "Operation cannot be paginated"; an action the
+-- service does not have raises call's InvalidAction error (with the closest
+-- name) before anything is sent. A page that fails raises its aws.error.
 local value = require "aws.value"
 
 local type, error, ipairs, pairs, pcall, require = type, error, ipairs, pairs, pcall, require
@@ -126,6 +127,8 @@ local function prepare(client, fname, action, args, helpers)
             fname, type(args)), 3)
     end
     local service = helpers.service_of(client)
+    local known, aerr = helpers.check_action(service, action)
+    if not known then error(aerr, 0) end -- InvalidAction, with the closest name
     local shape = helpers.shape_of(service, action)
     local pag = M.paginator(service, action, shape)
     if not pag then
