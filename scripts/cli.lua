@@ -76,6 +76,8 @@ local function main(args, prompted)
         return require("cli.run")(host, g, rest)
     elseif cmd == "help" then
         return require("cli.help")(host, g, rest)
+    elseif cmd == "audit" then
+        return require("cli.audit")(host, g, rest)
     end
     return require("cli.service")(host, g, rest)
 end

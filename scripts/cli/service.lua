@@ -123,6 +123,7 @@ return function(host, g, rest)
     if not SERVICES[service] then
         local choices = {}
         for s in pairs(SERVICES) do choices[#choices + 1] = s end
+        choices[#choices + 1] = "audit" -- cli.audit, dispatched by cli.lua
         table.sort(choices)
         argparse.fail(argparse.choice_message("command", service, choices))
     end
