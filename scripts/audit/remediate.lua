@@ -8,6 +8,10 @@
 -- one account that share a `merge` key (the password policy, which IAM
 -- replaces whole) become one call with every finding's changes applied.
 --
+-- A call aimed at the IAM user whose credentials run the audit (deactivate
+-- its key, remove its password) is planned but never sent: outcome
+-- "skipped: ...", so an audit cannot lock itself out half-way.
+--
 -- apply(): sends each distinct call once, all concurrently (one
 -- aws.parallel, the client's retries), and records each outcome:
 -- "applied" or "failed: <the AWS CLI's message>". A failed write does not
@@ -41,6 +45,14 @@ local function params_for(policy, overrides)
     return p
 end
 
+-- The name of the IAM user whose credentials the account's audit runs
+-- with, or nil (a role, or the identity cannot be had).
+local function caller_user(account)
+    local ok, id = pcall(account.facts.identity, account.facts)
+    if not ok or type(id) ~= "table" then return nil end
+    return tostring(id.Arn or ""):match(":user/[^:]-([^/:]+)$")
+end
+
 -- plan(report, opts): attaches planned calls to the FAIL findings.
 function M.plan(report, opts)
     local exec = batch.new({ concurrency = opts.concurrency })
@@ -58,8 +70,15 @@ function M.plan(report, opts)
                     local ctx = context.new(f.policy, account, account.facts, opts.now,
                                             params_for(f.policy, opts.params), {})
                     local calls = f.policy.remediate(ctx, f) or {}
+                    local me = caller_user(account)
                     local out = {}
-                    for i, c in ipairs(calls) do out[i] = normalise(c) end
+                    for i, c in ipairs(calls) do
+                        out[i] = normalise(c)
+                        if me and out[i].params.UserName == me then
+                            out[i].outcome = "skipped: the audit's own user " .. me
+                                .. " (its credentials run this audit)"
+                        end
+                    end
                     return out
                 end) }
             end
@@ -84,8 +103,17 @@ function M.plan(report, opts)
                     m.params = passwordpolicy.params(m.base, m.changes)
                     list[#list + 1] = m
                 else
+                    -- the same write planned by two checks (1.12 and 1.14
+                    -- both deactivate an old unused key) is one call
                     c.account = t.f.account
-                    list[#list + 1] = c
+                    local key = (c.account or "") .. "\0" .. c.action .. "\0"
+                        .. aws.json.encode(c.params, { sort_keys = true }) .. "\0" .. tostring(c.outcome)
+                    local same = merged[key]
+                    if not same then
+                        merged[key] = c
+                        same = c
+                    end
+                    list[#list + 1] = same
                 end
             end
             t.f.remediation = list
@@ -105,7 +133,7 @@ local function distinct_calls(list)
     local calls, seen = {}, {}
     for _, f in ipairs(list) do
         for _, c in ipairs(f.remediation or {}) do
-            if not seen[c] and c.action ~= "(none)" then
+            if not seen[c] and c.action ~= "(none)" and not c.outcome then
                 seen[c] = true
                 calls[#calls + 1] = c
             end
@@ -130,6 +158,7 @@ function M.apply(report, opts)
     for i, c in ipairs(calls) do
         c.outcome = results[i] or "failed: the write raised an error"
         if c.outcome ~= "applied" then failed = failed + 1 end
+        c.sent = true
     end
     local affected = {}
     for _, f in ipairs(report.findings) do
