@@ -24,6 +24,10 @@ local function x(v)
     if v == nil or v == null then return "" end
     local s = tostring(v):gsub("[&<>\"']", ESC)
     s = s:gsub("[%z\1-\8\11\12\14-\31\127]", "\u{FFFD}")
+    -- as character references, line breaks and tabs survive attribute
+    -- value normalisation (a literal newline in an attribute reads back
+    -- as a space)
+    s = s:gsub("[\t\n\r]", { ["\t"] = "&#9;", ["\n"] = "&#10;", ["\r"] = "&#13;" })
     -- bytes that are not UTF-8 would make the document unparseable
     if not utf8.len(s) then
         local out = {}

@@ -6,7 +6,8 @@
 -- finding's status -> status_code (PASS/FAIL/ERROR) with status New for
 -- FAIL and ERROR, Resolved for PASS; check and title -> finding_info (uid
 -- unique per check, account and resource); the resource -> resources[0]
--- and the account -> cloud.account; the message -> message and
+-- and the account -> cloud.account (the cloud profile, declared in
+-- metadata.profiles); the message -> message and
 -- status_detail. `time` is when the document was written (epoch ms).
 -- Anything but a list of findings is a usage error (exit 252).
 local value = require "aws.value"
@@ -33,13 +34,15 @@ local function event(f, now_ms)
         "uid", str(f.resource_arn) or str(f.resource) or "",
         "name", str(f.resource) or "",
         "type", str(f.resource_type) or "Other")
-    if account then resource.account = value.object("uid", account, "type", "AWS Account", "type_id", 10) end
+    resource.cloud_partition = "aws"
+    resource.region = "global"
     local e = value.object(
         "metadata", value.object(
             "version", "1.1.0",
             "product", value.object("name", "iamlua", "vendor_name", "iamlua",
                                     "feature", value.object("name", "audit")),
-            "event_code", f.check),
+            "event_code", f.check,
+            "profiles", value.array({ "cloud" })),
         "category_uid", 2, "category_name", "Findings",
         "class_uid", 2004, "class_name", "Detection Finding",
         "activity_id", 1, "activity_name", "Create",
