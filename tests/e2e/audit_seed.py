@@ -399,3 +399,83 @@ MFowEjEQMA4GA1UEAwwHaWFtbHVhMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE
 KEY = """-----BEGIN PRIVATE KEY-----
 MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg
 -----END PRIVATE KEY-----"""
+
+
+# ---------------------------------------------------------- organisation --
+
+ORG_ROLE = "OrganizationAccountAccessRole"
+
+
+def _member_creds(url, acct, via=BOOT):
+    c = client("sts", url, via).assume_role(RoleArn="arn:aws:iam::%s:role/%s" % (acct, ORG_ROLE),
+                                            RoleSessionName="seed")["Credentials"]
+    return (c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+
+
+def _client3(service, url, creds):
+    import boto3
+    from botocore.config import Config
+    return boto3.session.Session().client(
+        service, endpoint_url=url, region_name="us-east-1", aws_access_key_id=creds[0],
+        aws_secret_access_key=creds[1], aws_session_token=creds[2] if len(creds) > 2 else None,
+        config=Config(retries={"max_attempts": 2, "mode": "standard"}, proxies={}))
+
+
+def seed_org(srv, members=3, deny=(2,)):
+    """An organisation (moto's Organizations): the management account with
+    an auditor allowed everything except sts:AssumeRole into the members
+    listed in `deny` (by index); each member account, reached through its
+    OrganizationAccountAccessRole, gets users with its own violations
+    (member i: i+1 users with two active keys, one user with an inline
+    policy). Returns {creds, management, members, denied}."""
+    url = srv.url
+    srv.reset()
+    srv.set_auth_free_requests(10 ** 6)
+    orgs = client("organizations", url, BOOT)
+    orgs.create_organization(FeatureSet="ALL")
+    mgmt = client("sts", url, BOOT).get_caller_identity()["Account"]
+    ids = [orgs.create_account(Email="m%d@example.com" % i, AccountName="member-%d" % i)
+           ["CreateAccountStatus"]["AccountId"] for i in range(members)]
+    for i, acct in enumerate(ids):
+        iam = _client3("iam", url, _member_creds(url, acct))
+        iam.put_role_policy(RoleName=ORG_ROLE, PolicyName="allow-all", PolicyDocument=ALLOW_ALL)
+        for j in range(i + 1):
+            name = "m%d-two-keys-%d" % (i, j)
+            iam.create_user(UserName=name)
+            iam.create_access_key(UserName=name)
+            iam.create_access_key(UserName=name)
+        iam.create_user(UserName="m%d-inline" % i)
+        iam.put_user_policy(UserName="m%d-inline" % i, PolicyName="p", PolicyDocument=NARROW)
+        iam.create_user(UserName="m%d-clean" % i)
+    boot = client("iam", url, BOOT)
+    denied = [ids[i] for i in deny if i < len(ids)]
+    stmts = [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
+    if denied:
+        stmts.append({"Effect": "Deny", "Action": "sts:AssumeRole",
+                      "Resource": ["arn:aws:iam::%s:role/%s" % (a, ORG_ROLE) for a in denied]})
+    boot.create_user(UserName="org-auditor")
+    boot.put_user_policy(UserName="org-auditor", PolicyName="audit",
+                         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": stmts}))
+    k = boot.create_access_key(UserName="org-auditor")["AccessKey"]
+    boot.create_user(UserName="oracle")
+    boot.put_user_policy(UserName="oracle", PolicyName="all", PolicyDocument=ALLOW_ALL)
+    ko = boot.create_access_key(UserName="oracle")["AccessKey"]
+    srv.enforce_auth()
+    return {"creds": {"admin": (k["AccessKeyId"], k["SecretAccessKey"]),
+                      "oracle": (ko["AccessKeyId"], ko["SecretAccessKey"])},
+            "management": mgmt, "members": ids, "denied": denied}
+
+
+def oracle_keys_policies(url, creds):
+    """{check: {(status, resource)}} for cis-1.13 and cis-1.15 of the
+    account `creds` reach (boto3, own pagination)."""
+    iam = _client3("iam", url, creds)
+    out = {"cis-1.13": set(), "cis-1.15": set()}
+    for u in _paged(iam, "list_users", "Users"):
+        name = u["UserName"]
+        keys = _paged(iam, "list_access_keys", "AccessKeyMetadata", UserName=name)
+        out["cis-1.13"].add(("FAIL" if sum(k["Status"] == "Active" for k in keys) > 1 else "PASS", name))
+        n = len(_paged(iam, "list_attached_user_policies", "AttachedPolicies", UserName=name)) + \
+            len(_paged(iam, "list_user_policies", "PolicyNames", UserName=name))
+        out["cis-1.15"].add(("FAIL" if n else "PASS", name))
+    return out
