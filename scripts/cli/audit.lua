@@ -19,6 +19,39 @@ local null = value.null
 local ipairs, pairs, tostring, type, error = ipairs, pairs, tostring, type, error
 local io_stderr, os_date, os_getenv = io.stderr, os.date, os.getenv
 
+local HELP = [[
+usage: iamlua audit [--list] [--checks ID,...] [--exclude-checks ID,...]
+                    [--severity informational|low|medium|high|critical]
+                    [--status PASS|FAIL|ERROR ...] [--param ID.NAME=VALUE ...]
+                    [--policies DIR ...] [--now ISO8601] [--concurrency N]
+                    [--accounts ID,...] [--organization] [--role-name NAME]
+                    [--remediate [--apply]] [--output FORMAT] [--query EXPR]
+                    [global options: --profile --region --endpoint-url --debug ...]
+
+Runs policy checks (the CIS AWS Foundations v3.0.0 IAM section, and your
+policies/*.lua) against the account and prints one finding per resource.
+
+  --list              the checks (id, severity, title, parameters)
+  --checks, --exclude-checks
+                      which checks run (comma-separated ids, repeatable)
+  --severity LEVEL    only checks of this severity or higher
+  --status STATUS     print only findings with this status (repeatable)
+  --param ID.NAME=V   override a check's parameter (typed as its default)
+  --policies DIR      more policy files (a shipped id is replaced)
+  --now ISO8601       judge as of this time
+  --concurrency N     requests in flight (default 16)
+  --accounts IDS      audit these accounts through --role-name (default
+                      OrganizationAccountAccessRole)
+  --organization      audit every ACTIVE account of the organization
+  --remediate         add the write calls that would fix each failure;
+                      sends none. With --apply: send them, then check again.
+  --output FORMAT     json text table yaml yaml-stream csv markdown html
+                      ocsf junit sarif, or a user format
+
+exit status: 0 all PASS, 1 some FAIL, 2 some ERROR (or a failed write with
+--apply), 252 usage error, 255 anything else.
+]]
+
 -- A trace line for --debug, dated like the CLI's log lines.
 local function debug_writer(line)
     io_stderr:write(os_date("!%Y-%m-%d %H:%M:%S"), " - iamlua - DEBUG - ", line, "\n")
@@ -121,6 +154,10 @@ end
 return function(host, g, rest)
     local core = require "aws.core"
     local t0 = core.monotonic()
+    if #rest == 2 and (rest[2] == "help" or rest[2] == "--help") then
+        io.stdout:write(HELP)
+        return 0
+    end
     local o = options.parse(rest, 2)
     local policies, by_id = discovery.load(o.policies)
     local selected = options.select(o, policies, by_id, shipped.not_covered)

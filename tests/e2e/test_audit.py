@@ -168,6 +168,12 @@ def usage(t, rep):
 
 
 def listing(t, rep):
+    for word in ("help", "--help"):
+        argv = [t.bin, "audit", word]
+        r = H.run(argv, H.scrubbed_env(t.ws, None, argv))
+        rep.check("iamlua audit %s: usage on stdout, exit 0" % word,
+                  [] if r.rc == 0 and r.out.startswith(b"usage: iamlua audit") and b"--remediate" in r.out
+                  and not r.err else ["rc %s out %s" % (r.rc, H.show(r.out, 80))])
     r = t.audit(["--list"])
     probs = []
     data = t.findings(r, probs) or []
