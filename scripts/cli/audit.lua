@@ -19,7 +19,7 @@ local null = value.null
 local ipairs, pairs, tostring, type, error = ipairs, pairs, tostring, type, error
 local io_stderr, os_date, os_getenv = io.stderr, os.date, os.getenv
 
-local HELP = [[
+local HELP = [==[
 usage: iamlua audit [--list] [--checks ID,...] [--exclude-checks ID,...]
                     [--severity informational|low|medium|high|critical]
                     [--status PASS|FAIL|ERROR ...] [--param ID.NAME=VALUE ...]
