@@ -50,7 +50,7 @@ policies/*.lua) against the account and prints one finding per resource.
 
 exit status: 0 all PASS, 1 some FAIL, 2 some ERROR (or a failed write with
 --apply), 252 usage error, 255 anything else.
-]]
+]==]
 
 -- A trace line for --debug, dated like the CLI's log lines.
 local function debug_writer(line)
