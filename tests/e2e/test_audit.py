@@ -409,6 +409,13 @@ def user_policies(t, rep, srv, acct, NOW):
     if r.rc != 1 or not data or any(f["status"] != "FAIL" for f in data):
         probs.append("rc %s data %s" % (r.rc, H.show(r.out)))
     rep.check("--policies DIR replaces IAMLUA_PATH's policy of the same id; --param reaches user policies", probs)
+    t.ws.write("fmt/output/countfmt.lua", '-- test format\nreturn { format = function(data, opts) '
+               'local n = 0 for _, f in ipairs(data) do if f.status == "FAIL" then n = n + 1 end end '
+               'return n .. " failing of " .. #data .. "\\n" end }\n')
+    r = t.audit(NOW + ["--output", "countfmt", "--checks", "cis-1.13"], env={"IAMLUA_PATH": "{ws}/fmt"})
+    n = len(want["cis-1.13"])
+    rep.check("a user output format (IAMLUA_PATH/output/NAME.lua) formats the findings",
+              [] if r.rc == 1 and r.out == b"1 failing of %d\n" % n else ["rc %s out %r" % (r.rc, r.out[:100])])
     readme = os.path.join(H.ROOT, "README.md")
     with open(readme) as f:
         m = README_POLICY_RE.search(f.read())
