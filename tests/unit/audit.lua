@@ -289,4 +289,4 @@ check("remediation plan: merged password policy keeping other settings, keys mad
     }, "\n"), "\n" .. table.concat(calls, "\n"))
 
 print(("# %d checks, %d failed"):format(total, failed))
-os.exit(failed == 0 and 0 or 1)
+os.exit(failed == 0 and 0 or 1, true)
