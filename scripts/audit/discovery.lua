@@ -38,6 +38,20 @@ function M.user_dirs()
     return dirs
 end
 
+-- user_file(rel) -> the path of rel in the first user directory holding
+-- it, or nil.
+function M.user_file(rel)
+    for _, d in ipairs(M.user_dirs()) do
+        local path = d .. "/" .. rel
+        local f = io.open(path, "r")
+        if f then
+            f:close()
+            return path
+        end
+    end
+    return nil
+end
+
 local function shell_quote(s)
     return "'" .. s:gsub("'", "'\\''") .. "'"
 end

@@ -32,7 +32,12 @@ local Facts = {}
 Facts.__index = Facts
 
 local MAX_PAGES = 10000          -- a paginated fact never loops forever
-local REPORT_WAIT = { 0, 0.5, 1, 2, 2, 4, 4, 8, 8, 10, 10, 10 } -- seconds before each poll
+-- Seconds to wait before each GenerateCredentialReport: the first two at
+-- once (the second finds a report that was ready or quick, as moto's is),
+-- then backing off up to a minute in all. The wait blocks the process
+-- (Lua has no timer here); it only happens while IAM builds a report,
+-- which it keeps for four hours.
+local REPORT_WAIT = { 0, 0, 0.25, 0.5, 1, 2, 4, 4, 8, 8, 10, 10, 10 }
 
 -- new(exec, account) -> facts. account: { id =, partition =, iam =
 -- client, sts = client | nil, users = {names} | nil, stats = {} }
