@@ -30,7 +30,7 @@ local os_time = os.time
 local M = {}
 
 -- The parameters a check runs with: its declared defaults, overridden.
-local function params_for(policy, overrides)
+function M.params_for(policy, overrides)
     local p = {}
     for k, v in pairs(policy.params or {}) do p[k] = v end
     for k, v in pairs(overrides and overrides[policy.id] or {}) do p[k] = v end
@@ -49,7 +49,7 @@ end
 local function run_checks(exec, accounts, policies, opts, sink, jobs)
     for _, account in ipairs(accounts) do
         for _, policy in ipairs(policies) do
-            local params = params_for(policy, opts.params)
+            local params = M.params_for(policy, opts.params)
             local job = exec:spawn(function()
                 identify(account)
                 return policy.check(context.new(policy, account, account.facts, opts.now, params, sink))

@@ -38,13 +38,6 @@ local function normalise(c)
     return { action = action, params = params, merge = c.merge, changes = c.changes, base = c.base }
 end
 
-local function params_for(policy, overrides)
-    local p = {}
-    for k, v in pairs(policy.params or {}) do p[k] = v end
-    for k, v in pairs(overrides and overrides[policy.id] or {}) do p[k] = v end
-    return p
-end
-
 -- The name of the IAM user whose credentials the account's audit runs
 -- with, or nil (a role, or the identity cannot be had).
 local function caller_user(account)
@@ -68,7 +61,7 @@ function M.plan(report, opts)
             if account then
                 todo[#todo + 1] = { f = f, job = exec:spawn(function()
                     local ctx = context.new(f.policy, account, account.facts, opts.now,
-                                            params_for(f.policy, opts.params), {})
+                                            require("audit.engine").params_for(f.policy, opts.params), {})
                     local calls = f.policy.remediate(ctx, f) or {}
                     local me = caller_user(account)
                     local out = {}

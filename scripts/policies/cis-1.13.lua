@@ -1,4 +1,5 @@
 -- CIS AWS Foundations Benchmark v3.0.0 1.13: each IAM user has at most one active access key.
+local table_concat = table.concat
 local ipairs, pcall, tostring = ipairs, pcall, tostring
 
 return {
@@ -25,7 +26,7 @@ return {
             end
             local extra = { user = name, active = active, resource_arn = u.Arn }
             if #active > 1 then
-                ctx:fail(name, ("%d active access keys: %s"):format(#active, table.concat(active, ", ")), extra)
+                ctx:fail(name, ("%d active access keys: %s"):format(#active, table_concat(active, ", ")), extra)
             else
                 ctx:pass(name, ("%d active access key(s)"):format(#active), extra)
             end

@@ -1,4 +1,5 @@
 -- CIS AWS Foundations Benchmark v3.0.0 1.17: a support role exists (AWSSupportAccess is attached to at least one role).
+local table_concat = table.concat
 local ipairs = ipairs
 
 return {
@@ -17,7 +18,7 @@ return {
         local names = {}
         for _, r in ipairs(roles) do names[#names + 1] = r.RoleName end
         if #names > 0 then
-            ctx:pass(ctx.account, "AWSSupportAccess is attached to role(s) " .. table.concat(names, ", "))
+            ctx:pass(ctx.account, "AWSSupportAccess is attached to role(s) " .. table_concat(names, ", "))
         else
             ctx:fail(ctx.account, "AWSSupportAccess is attached to no role")
         end
