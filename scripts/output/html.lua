@@ -44,6 +44,7 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { border: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: var(--head); position: sticky; top: 0; }
 td.mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
+td.id { white-space: nowrap; word-break: normal; }
 tr.FAIL td { background: #fff1f0; } tr.ERROR td { background: #fff8c5; }
 .st { font-weight: 600; } .st.FAIL { color: #cf222e; } .st.ERROR { color: #9a6700; } .st.PASS { color: #1a7f37; }
 footer { margin-top: 24px; color: var(--muted); font-size: 12px; }
@@ -122,11 +123,11 @@ local function rows(data)
     for _, f in ipairs(data) do
         out[#out + 1] = table_concat({
             string_format('<tr class="%s" data-check="%s" data-status="%s">', h(f.status), h(f.check), h(f.status)),
-            '<td class="mono">' .. h(f.check) .. '</td>',
+            '<td class="mono id">' .. h(f.check) .. '</td>',
             '<td>' .. h(f.title) .. '</td>',
             '<td>' .. h(f.severity) .. '</td>',
             '<td class="st ' .. h(f.status) .. '">' .. h(f.status) .. '</td>',
-            '<td class="mono">' .. h(f.account) .. '</td>',
+            '<td class="mono id">' .. h(f.account) .. '</td>',
             '<td class="mono" title="' .. h(f.resource_arn) .. '">' .. h(f.resource) .. '</td>',
             '<td>' .. h(f.message) .. '</td>',
             '</tr>',
