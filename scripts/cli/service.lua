@@ -187,5 +187,5 @@ return function(host, g, rest)
     r, err = client:call(cmd.operation, params)
     if not r then error(err, 0) end
     if g.query_ast then r = require("cli.query").search(g.query_ast, g.query, r) end
-    return require("cli.output").print(host, fmt, r, g, cmd)
+    return require("cli.output").print(host, fmt, r, g, cmd, params)
 end
