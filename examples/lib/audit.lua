@@ -1,10 +1,10 @@
 -- Shared by the access-key audit examples: option parsing, and the audit itself as rows per key — the CIS rules are iamlua's shipped policies, run by its audit engine.
 --
--- Loaded by examples/audit-access-keys.lua and examples/report-html.lua with
--- loadfile() from the directory next to the script, so it works wherever the
--- examples are copied and never collides with a module of the same name.
+-- Loaded by examples/audit-access-keys.lua and examples/report-html.lua as
+-- require "lib.audit": require looks in the running script's own directory
+-- first, so this works wherever the examples are copied.
 --
---   local audit = loadfile(dir .. "/lib/audit.lua")()
+--   local audit = require "lib.audit"
 --   local opts, err = audit.parse_args(arg, extra_options)
 --   local report = audit.run(opts)   -- { rows = ..., exit = 0|1|2, ... }
 --
