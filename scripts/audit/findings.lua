@@ -9,7 +9,8 @@ local aws = require "aws"
 
 local value = aws.value
 local null = value.null
-local ipairs, tonumber, type, tostring, error = ipairs, tonumber, type, tostring, error
+local ipairs, tonumber, type, tostring, error, setmetatable =
+    ipairs, tonumber, type, tostring, error, setmetatable
 local table_sort, math_min = table.sort, math.min
 
 local M = {}
@@ -119,10 +120,12 @@ end
 
 -- The error a findings-only format raises for other data: a usage error
 -- (exit 252) that says what the format is for.
+local USAGE_MT = { __tostring = function(e) return e.message end }
+
 function M.not_findings(format)
-    error({ kind = "usage", code = "ParamValidationError", message = ("the %s format writes "
+    error(setmetatable({ kind = "usage", code = "ParamValidationError", message = ("the %s format writes "
         .. "audit findings (iamlua audit --output %s); this output is not a list of "
-        .. "findings"):format(format, format) }, 0)
+        .. "findings"):format(format, format) }, USAGE_MT), 0)
 end
 
 return M
