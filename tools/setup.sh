@@ -32,7 +32,7 @@ fi
 # by Debian's junitparser, SARIF validated by ajv from the npm registry at
 # the versions tests/tools/schema/package-lock.json pins.
 audit_missing=""
-for p in python3-junitparser libxml2-utils; do
+for p in python3-junitparser; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
         audit_missing="$audit_missing $p"
 done
