@@ -24,7 +24,6 @@ local error, pcall, setmetatable, ipairs, pairs, tostring, type =
     error, pcall, setmetatable, ipairs, pairs, tostring, type
 local coroutine_running = coroutine.running
 local string_format = string.format
-local os_execute = os.execute
 
 local M = {}
 
@@ -155,8 +154,10 @@ function Facts:users()
     end)
 end
 
+-- While IAM builds the report, the fetch task sleeps and every other
+-- fetch of the round goes on.
 local function sleep(seconds)
-    if seconds > 0 then os_execute(string_format("sleep %.1f", seconds)) end
+    if seconds > 0 then aws.sleep(seconds) end
 end
 
 -- credential_report() -> array of rows (audit.credreport), root row

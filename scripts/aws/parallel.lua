@@ -24,7 +24,7 @@ local co_isyieldable = coroutine.isyieldable
 local table_pack, table_unpack = table.pack, table.unpack
 local core_wait, core_cancel, core_in_flight = core.wait, core.cancel, core.in_flight
 local core_ready_count, core_interrupted = core.ready_count, core.interrupted
-local core_cwrap = core.cwrap
+local core_cwrap, core_sleep, core_monotonic = core.cwrap, core.sleep, core.monotonic
 
 local SENTINEL = core.sentinel
 local M = {}
@@ -110,6 +110,37 @@ local function wake(task)
         if not s.parked then return end
         task, s = s.host, owner[s.host]
     end
+end
+
+-- Tasks in aws.sleep: { t = monotonic deadline, task = task }, sorted
+-- by deadline. Whichever loop waits on the transport wakes them.
+local sleepers = {}
+
+local function wake_sleepers()
+    local now = core_monotonic()
+    while sleepers[1] and sleepers[1].t <= now do
+        wake(table.remove(sleepers, 1).task)
+    end
+end
+
+-- Waits for completions (or the next sleeper's deadline, at most 100 ms)
+-- and routes them; returns how many came.
+local function wait_and_route()
+    local timeout = 100
+    if sleepers[1] then
+        local ms = math.ceil((sleepers[1].t - core_monotonic()) * 1000)
+        timeout = math.max(0, math.min(timeout, ms))
+        if core_in_flight() == 0 and core_ready_count() == 0 then
+            core_sleep(timeout / 1000) -- nothing to poll: just wait
+        end
+    end
+    local ths = core_wait(timeout)
+    for k = 1, #ths do
+        local th = ths[k]
+        wake(task_of[th] or th)
+    end
+    wake_sleepers()
+    return #ths
 end
 
 local function next_ready(s)
@@ -242,14 +273,10 @@ function M.parallel(list, fn, opts)
                 co_yield(SENTINEL) -- the outer scheduler resumes the host
                 s.parked = false
             else
-                local ths = core_wait(100)
-                for k = 1, #ths do
-                    local th = ths[k]
-                    wake(task_of[th] or th)
-                end
+                local got = wait_and_route()
                 if core_interrupted() then error("interrupted!", 0) end
-                if #ths == 0 and s.head > s.tail and core_in_flight() == 0
-                    and core_ready_count() == 0 then
+                if got == 0 and s.head > s.tail and core_in_flight() == 0
+                    and core_ready_count() == 0 and not sleepers[1] then
                     error(deadlock(s), 0)
                 end
             end
@@ -267,6 +294,25 @@ function M.parallel(list, fn, opts)
     if progress and progress ~= opts.progress then progress(nil) end
     if not ok then error(err, 0) end
     return results, errors
+end
+
+-- aws.sleep(seconds): in a task, parks it for that long while the others
+-- go on; elsewhere it blocks the process.
+function M.sleep(seconds)
+    if type(seconds) ~= "number" or seconds ~= seconds or seconds < 0 then
+        error("bad argument #1 to 'sleep' (non-negative number expected, got "
+            .. (type(seconds) == "number" and tostring(seconds) or type(seconds)) .. ")", 2)
+    end
+    local task = task_of[co_running()]
+    if not task or not co_isyieldable() or not owner[task] then
+        core_sleep(seconds)
+        return
+    end
+    local t = core_monotonic() + seconds
+    local i = #sleepers + 1
+    while i > 1 and sleepers[i - 1].t > t do i = i - 1 end
+    table.insert(sleepers, i, { t = t, task = task })
+    repeat co_yield(SENTINEL) until core_monotonic() >= t
 end
 
 -- aws.once(fn) -> get: get() runs fn the first time and returns what it

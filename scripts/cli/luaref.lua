@@ -94,6 +94,16 @@ local users = aws.once(function()
 end)
 aws.parallel(checks, function(check) return check(users()) end)]],
                 },
+                {
+                    name = "aws.sleep",
+                    synopsis = "aws.sleep(seconds)",
+                    text = { [[Inside a task of aws.parallel, parks the task for that many seconds (a fraction is fine) while the other tasks and their requests go on; elsewhere it blocks the process. A sleeping task is not a deadlock. Ctrl-C ends a sleep at once. A negative or non-number argument raises.]] },
+                    example = [[
+repeat -- poll without holding up the other tasks
+  local r = assert(iam:call("GenerateCredentialReport"))
+  if r.State ~= "COMPLETE" then aws.sleep(2) end
+until r.State == "COMPLETE"]],
+                },
             },
         },
         {
