@@ -187,6 +187,17 @@ local function abandon(s)
     end
 end
 
+local OPTIONS = { concurrency = true, fail_fast = true, progress = true }
+
+local function closest_option(k)
+    local ratio, best, score = require("cli.argparse").ratio, nil, 0.6
+    for name in pairs(OPTIONS) do
+        local r = ratio(k, name)
+        if r >= score then best, score = name, r end
+    end
+    return best
+end
+
 local function deadlock(s)
     return ("aws.parallel: deadlock: %d task(s) waiting with no request "
         .. "in flight and nothing ready"):format(s.running)
@@ -202,6 +213,16 @@ function M.parallel(list, fn, opts)
     opts = opts or {}
     if type(opts) ~= "table" then
         error("bad argument #3 to 'parallel' (table expected, got " .. type(opts) .. ")", 2)
+    end
+    for k in pairs(opts) do
+        if not OPTIONS[k] then -- a misspelt option must not be ignored
+            local near = type(k) == "string" and closest_option(k)
+            error(("bad argument #3 to 'parallel' (unknown option '%s'%s)"):format(
+                tostring(k), near and ("; did you mean '" .. near .. "'?") or ""), 2)
+        end
+    end
+    if opts.progress ~= nil and type(opts.progress) ~= "function" then
+        error("bad argument #3 to 'parallel' (progress must be a function)", 2)
     end
     local limit = opts.concurrency or 16
     if type(limit) ~= "number" or limit < 1 then

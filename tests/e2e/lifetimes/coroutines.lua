@@ -150,4 +150,11 @@ C.check("aws.sleep outside tasks blocks for the time asked",
 ok, e = pcall(aws.sleep, -1)
 C.check("aws.sleep(-1) raises", not ok and tostring(e):find("non-negative", 1, true), e)
 
+ok, e = pcall(aws.parallel, { 1 }, function() end, { concurency = 4 })
+C.check("aws.parallel refuses a misspelt option, naming the right one",
+    not ok and tostring(e):find("unknown option 'concurency'; did you mean 'concurrency'", 1, true), e)
+ok, e = pcall(aws.parallel, { 1 }, function() end, { fail_fast = true, progress = 3 })
+C.check("aws.parallel refuses a progress that is not a function",
+    not ok and tostring(e):find("progress must be a function", 1, true), e)
+
 C.check("nothing left in flight", core.in_flight() == 0, core.in_flight())
