@@ -221,8 +221,10 @@ function M.parallel(list, fn, opts)
                 tostring(k), near and ("; did you mean '" .. near .. "'?") or ""), 2)
         end
     end
-    if opts.progress ~= nil and type(opts.progress) ~= "function" then
-        error("bad argument #3 to 'parallel' (progress must be a function)", 2)
+    if opts.progress ~= nil and opts.progress ~= false
+        and type(opts.progress) ~= "function" then
+        -- false: no progress line even on a terminal
+        error("bad argument #3 to 'parallel' (progress must be a function or false)", 2)
     end
     local limit = opts.concurrency or 16
     if type(limit) ~= "number" or limit < 1 then

@@ -155,6 +155,8 @@ C.check("aws.parallel refuses a misspelt option, naming the right one",
     not ok and tostring(e):find("unknown option 'concurency'; did you mean 'concurrency'", 1, true), e)
 ok, e = pcall(aws.parallel, { 1 }, function() end, { fail_fast = true, progress = 3 })
 C.check("aws.parallel refuses a progress that is not a function",
-    not ok and tostring(e):find("progress must be a function", 1, true), e)
+    not ok and tostring(e):find("progress must be a function or false", 1, true), e)
+ok = pcall(aws.parallel, { 1 }, function() end, { progress = false })
+C.check("aws.parallel takes progress = false (no progress line)", ok)
 
 C.check("nothing left in flight", core.in_flight() == 0, core.in_flight())
