@@ -75,7 +75,7 @@ for user in iam:paginate("ListUsers", {}, "Users") do print(user.UserName) end]]
                     items = {
                         { "concurrency", "integer: tasks in flight at most (default 16)." },
                         { "fail_fast", "boolean: stop starting tasks after the first error and cancel the running ones." },
-                        { "progress", "function(done, total, failed): called as tasks finish; default a progress line on stderr when it is a terminal." },
+                        { "progress", "function(done, total, failed): called as tasks finish; default a progress line on stderr when it is a terminal; false for none. An unknown option raises, naming the closest known one." },
                     },
                     example = [[
 local results, errors = aws.parallel(ids, function(id)
