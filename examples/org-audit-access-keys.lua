@@ -57,7 +57,7 @@ exit status:
 
 local NAME = "org-audit-access-keys"
 local dir = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
-local audit = assert(loadfile(dir .. "/lib/audit.lua", "t"))()
+local audit = require "lib.audit"      -- lib/audit.lua next to this script
 local aws = require "aws"
 
 local value, null = aws.value, aws.null
