@@ -79,7 +79,7 @@ def main():
         accounts = a.members + 1
         users = a.members * a.users + 1
         requests = 2 + a.members + accounts + 2 * users
-        print("requests per run: %d (%d accounts, %d users with one key each)"
+        print("requests per run: %d expected (%d accounts, %d users with one key each)"
               % (requests, accounts, users))
         for c in [int(x) for x in a.concurrency.split(",")]:
             times, moto_cpu = [], []
@@ -93,6 +93,10 @@ def main():
                                    timeout=600)
                 times.append(time.monotonic() - t)
                 moto_cpu.append(cpu_seconds(srv.proc.pid) - cpu0)
+                if a.latency > 0:
+                    px.wait_idle()
+                    print("  requests seen by the proxy: %d" % len(px.log()))
+                    px.clear_log()
                 if p.returncode not in (0, 1):
                     print("  run failed (exit %d): %s" % (p.returncode, p.stderr[-500:]))
             print("concurrency %2d: median %.2f s (runs: %s), %.0f requests/s; "
