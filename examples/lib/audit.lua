@@ -208,9 +208,14 @@ end
 function M.run(opts)
     local engine = require "audit.engine"
     local now = opts.now or os_time()
-    local ok, iam = pcall(aws.client, "iam", {
-        endpoint_url = opts.endpoint_url, region = opts.region, profile = opts.profile,
-    })
+    -- opts.iam: a client made by the caller (another account's, through
+    -- assume_role: examples/org-audit-access-keys.lua)
+    local ok, iam = true, opts.iam
+    if not iam then
+        ok, iam = pcall(aws.client, "iam", {
+            endpoint_url = opts.endpoint_url, region = opts.region, profile = opts.profile,
+        })
+    end
     if not ok then return nil, "cannot create the IAM client: " .. tostring(iam) end
     local users
     if opts.users then
