@@ -34,6 +34,9 @@ local function render(e)
         return "", 130, "\n"
     elseif kind == "usage" or code == "ParamValidationError" then
         return "\n" .. msg .. "\n", 252
+    elseif code == "ConfigurationError" then
+        -- awscli.customizations.exceptions.ConfigurationError
+        return "\n" .. msg .. "\n", 253
     elseif config_codes[code] then
         local text = msg
         -- botocore's message is the bare sentence; the handler adds advice.
