@@ -466,6 +466,27 @@ static int walk(const struct chain *ch, size_t from, size_t to,
     return rc;
 }
 
+/* Providers whose first fetch botocore defers to the first signature
+ * (DeferredRefreshableCredentials): assume-role, web identity, sso. iamlua
+ * fetches them while the chain runs and checks their expiry then, which
+ * is what that first signature does; the others botocore fetches while the
+ * chain runs and refreshes at their first use when they expire within the
+ * advisory window (credential_process runs twice for an answer that is
+ * about to expire, or already has). */
+static int deferred(size_t which)
+{
+    return which >= 1 && which <= 3;
+}
+
+int creds_provider_of(creds_load_fn fn)
+{
+    size_t i;
+    for(i = 0; i < NPROVIDERS; i++)
+        if(providers[i].load == fn)
+            return (int)i + 1;
+    return 0;
+}
+
 /* The profile providers only: web identity, sso, shared credentials,
  * process, config file (indexes 2 to 6). */
 int creds_profile_chain(const struct chain *ch, struct creds *out, int *found,
@@ -473,9 +494,12 @@ int creds_profile_chain(const struct chain *ch, struct creds *out, int *found,
 {
     size_t which;
     int rc = walk(ch, 2, 7, out, found, &which, err);
-    if(!rc && *found && !out->source[0])
-        snprintf(out->source, sizeof(out->source), "%s",
-                 providers[which].method);
+    if(!rc && *found) {
+        if(!out->source[0])
+            snprintf(out->source, sizeof(out->source), "%s",
+                     providers[which].method);
+        out->provider_ = (int)which + 1;
+    }
     return rc;
 }
 
@@ -513,7 +537,10 @@ int creds_resolve_ctx(const struct creds_ctx *ctx, struct creds *out,
         snprintf(out->source, sizeof(out->source), "%s",
                  providers[which].method);
         out->provider_ = (int)which + 1;
-        rc = creds_check_expiry(out, (long long)time(NULL), err);
+        if(deferred(which)) {
+            out->fetched_ = 1;
+            rc = creds_check_expiry(out, (long long)time(NULL), err);
+        }
     }
     if(rc)
         creds_free(out);
@@ -532,23 +559,21 @@ int creds_resolve(const struct config *cfg, const char *profile,
     return creds_resolve_ctx(&ctx, out, err);
 }
 
-/* botocore's RefreshableCredentials._refresh: nothing to do before the
- * advisory window; inside it the provider runs again, and its failure
- * only matters inside the mandatory window. */
-int creds_refresh(const struct creds_ctx *ctx, struct creds *c, long long now,
-                  struct iam_err *err)
+/* botocore's RefreshableCredentials._refresh, with the chain that loaded
+ * c: nothing to do before the advisory window; inside it the provider runs
+ * again, and its failure only matters inside the mandatory window. */
+static int refresh_with(const struct chain *ch, struct creds *c, long long now,
+                        struct iam_err *err)
 {
-    const char *visited[CREDS_MAX_VISITED];
-    size_t nvisited, which;
+    size_t which;
     struct creds fresh;
     struct iam_err e;
-    struct chain ch;
     int found = 0, rc, mandatory;
     long long left = c->expiry - now;
     if(!c->expiry || !c->provider_ || left >= CREDS_ADVISORY)
         return creds_check_expiry(c, now, err);
     mandatory = left < CREDS_MANDATORY;
-    creds_trace(ctx, "Credentials need to be refreshed.");
+    creds_trace(ch->ctx, "Credentials need to be refreshed.");
     if(c->no_refresh_)
         return mandatory ? fail(err, IAM_ECREDS,
                                 "RefreshWithMFAUnsupportedError",
@@ -557,17 +582,16 @@ int creds_refresh(const struct creds_ctx *ctx, struct creds *c, long long now,
                          : IAM_OK;
     memset(&fresh, 0, sizeof(fresh));
     iam_err_clear(&e);
-    chain_init(&ch, ctx, visited, &nvisited);
     which = (size_t)c->provider_ - 1;
-    rc = walk(&ch, which, which + 1, &fresh, &found, &which, &e);
+    rc = walk(ch, which, which + 1, &fresh, &found, &which, &e);
     if(!rc && !found)
         rc = creds_retrieval(&e, providers[which].method,
                              "Credential refresh failed, response did not "
                              "contain: access_key, secret_key, token, "
                              "expiry_time");
     if(rc) {
-        creds_trace(ctx, "Refreshing temporary credentials failed during "
-                         "%s refresh period.",
+        creds_trace(ch->ctx, "Refreshing temporary credentials failed during "
+                             "%s refresh period.",
                     mandatory ? "mandatory" : "advisory");
         if(!mandatory)
             return IAM_OK;
@@ -580,6 +604,29 @@ int creds_refresh(const struct creds_ctx *ctx, struct creds *c, long long now,
     creds_free(c);
     *c = fresh;
     return creds_check_expiry(c, now, err);
+}
+
+int creds_refresh(const struct creds_ctx *ctx, struct creds *c, long long now,
+                  struct iam_err *err)
+{
+    const char *visited[CREDS_MAX_VISITED];
+    size_t nvisited;
+    struct chain ch;
+    if(c->fetched_) { /* the deferred fetch was this signature's refresh */
+        c->fetched_ = 0;
+        return creds_check_expiry(c, now, err);
+    }
+    chain_init(&ch, ctx, visited, &nvisited);
+    return refresh_with(&ch, c, now, err);
+}
+
+int creds_first_use(const struct chain *ch, struct creds *c,
+                    struct iam_err *err)
+{
+    long long now = (long long)time(NULL);
+    if(!c->provider_ || deferred((size_t)c->provider_ - 1))
+        return creds_check_expiry(c, now, err);
+    return refresh_with(ch, c, now, err);
 }
 
 int creds_check_expiry(const struct creds *c, long long now,

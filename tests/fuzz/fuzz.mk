@@ -26,7 +26,7 @@ FUZZ_LUA_TARGETS  := json yaml jmespath argparse
 # core/<file>.c and exports a wrapper (expose.h); FUZZ_X_<target> lists
 # the files whose expose object replaces the core object in the link.
 FUZZ_CRED_TARGETS := credjson stsxml dates
-FUZZ_X_credjson   := creds_process creds_sso creds_container creds_imds
+FUZZ_X_credjson   := creds_process creds_sso sso_token creds_container creds_imds
 FUZZ_X_stsxml     := sts
 FUZZ_X_dates      := session
 FUZZ_TARGETS := $(FUZZ_CORE_TARGETS) $(FUZZ_CRED_TARGETS) $(FUZZ_LUA_TARGETS)
