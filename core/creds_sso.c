@@ -118,7 +118,7 @@ static int check_region(const char *r, struct iam_err *err)
     }
     if(ok && (n == 0 || !digits))
         return IAM_OK;
-    return creds_fail(err, IAM_ECONFIG, "InvalidRegionError",
+    return creds_fail(err, IAM_ECREDS, "InvalidRegionError",
                       "Provided region_name '%s' doesn't match a supported "
                       "format.",
                       r);

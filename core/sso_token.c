@@ -29,6 +29,7 @@
 #define PROV "sso"
 #define REFRESH_WINDOW 900 /* SSOTokenProvider._REFRESH_WINDOW */
 #define OIDC_ATTEMPTS 3    /* the sso-oidc client's standard retries */
+#define OIDC_MAX_ATTEMPTS 20
 #define OIDC_MAX_BODY (64 << 10)
 
 /* Lower-case hex SHA-1 of s. */
@@ -144,6 +145,27 @@ static int request_body(struct buf *b, json_t *tok)
     return rc ? rc : buf_addc(b, '}');
 }
 
+/* The sso-oidc client's max_attempts: AWS_MAX_ATTEMPTS, the profile's
+ * max_attempts, else standard mode's 3 (the main client already refused
+ * a value that is not a number). */
+static int attempts(const struct creds_ctx *ctx)
+{
+    const char *v = getenv("AWS_MAX_ATTEMPTS");
+    char *end;
+    long n;
+    if(!v || !*v)
+        v = ctx->cfg ? config_get(ctx->cfg, ctx->profile ? ctx->profile
+                                                         : "default",
+                                  "max_attempts")
+                     : NULL;
+    if(!v)
+        return OIDC_ATTEMPTS;
+    n = strtol(v, &end, 10);
+    if(end == v || n < 1)
+        return 1;
+    return n > OIDC_MAX_ATTEMPTS ? OIDC_MAX_ATTEMPTS : (int)n;
+}
+
 static void pause_before(int attempt)
 {
     unsigned char r = 128;
@@ -167,7 +189,7 @@ static int create_token(const struct creds_ctx *ctx,
     struct iam_err te;
     struct buf body, url;
     char why[1200];
-    int rc, attempt;
+    int rc, attempt, max = attempts(ctx);
     buf_init(&url, 8192);
     buf_init(&body, OIDC_MAX_BODY);
     if(base)
@@ -192,7 +214,7 @@ static int create_token(const struct creds_ctx *ctx,
         iam_err_clear(&te);
         creds_trace(ctx, "Calling SSO OIDC CreateToken at %s", url.data);
         rc = creds_http_do(ctx, &r, status, resp, &te);
-        if(attempt >= OIDC_ATTEMPTS ||
+        if(attempt >= max ||
            !(rc ? te.st == IAM_ECONN || te.st == IAM_ETIMEOUT ||
                       te.st == IAM_ETLS
                 : *status >= 500 || *status == 429))
