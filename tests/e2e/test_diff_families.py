@@ -274,6 +274,37 @@ def region_cases(S, url, closed):
     return c
 
 
+def own_cases(S, url, closed):
+    """Deliberate differences (CLI_BEHAVIOUR.md): iamlua's own bytes and
+    exit code, (name, argv, env, rc, stderr)."""
+    used = S["keys"]["used"]["id"]
+    ida = OP + ["--access-key-id", used]
+    prox = {"HTTP_PROXY": None, "HTTPS_PROXY": None, "NO_PROXY": "*"}
+    return [
+        ("own: a region with a final newline is refused", ida + ["--region", "us-west-2\n",
+                                                                 "--endpoint-url", url], {}, 255,
+         b"\nProvided region_name 'us-west-2\n' doesn't match a supported format.\n"),
+        ("own: user info is not repeated in messages", ida + ["--endpoint-url", "http://u:secret@"
+                                                             + closed.split("//")[1]], prox, 255,
+         b'\nCould not connect to the endpoint URL: "%s/"\n' % closed.encode()),
+        ("own: a bracketed host that reads as labels", ida + ["--endpoint-url", "http://[v1.x]:9"], {},
+         255, b"\nInvalid endpoint: http://[v1.x]:9\n"),
+    ]
+
+
+def run_own(rep, bin_, base_files, S, url, closed):
+    for name, argv, env, rc, err in own_cases(S, url, closed):
+        d = D(name, argv, env=env, endpoint=False)
+        ws, e, av = T.prepare(d, base_files)
+        try:
+            r = H.run([bin_] + av, e, 60)
+            p = [] if (r.rc, r.err, r.out) == (rc, err, b"") else [
+                "exit %s stderr %s stdout %s" % (r.rc, H.show(r.err), H.show(r.out))]
+            rep.check(name, p + H.leaks(r, H.secrets_of(S)))
+        finally:
+            ws.cleanup()
+
+
 FAMILIES = [("conflict", conflict_cases), ("config", config_cases),
             ("endpoint", endpoint_cases), ("region", region_cases)]
 
@@ -322,6 +353,8 @@ def main():
         else:
             for suffix, problems in r:
                 rep.check("%s %s" % (name, suffix), problems)
+    if not self_check and not flt:
+        run_own(rep, bin_, base_files, S, srv.url, closed)
     srv.stop()
     return rep.finish()
 
