@@ -51,14 +51,19 @@ static int url_split(const char *url, struct url_parts *u, struct iam_err *err)
     while(*p && ((unsigned char)*p <= ' '))
         p++; /* urlsplit strips leading C0 controls and spaces */
     colon = strchr(p, ':');
-    if(colon && colon > p && isalpha((unsigned char)*p) &&
-       (size_t)(colon - p) < sizeof(u->scheme)) {
+    if(colon && colon > p && isalpha((unsigned char)*p)) {
         for(i = 0; p + i < colon && scheme_char((unsigned char)p[i]); i++)
-            u->scheme[i] = (char)tolower((unsigned char)p[i]);
-        if(p + i == colon)
+            if(i + 1 < sizeof(u->scheme))
+                u->scheme[i] = (char)tolower((unsigned char)p[i]);
+        if(p + i == colon) {
+            /* a scheme too long to keep is still a scheme, just not
+             * http or https */
+            if(i + 1 >= sizeof(u->scheme))
+                snprintf(u->scheme, sizeof(u->scheme), "%s", "-");
             p = colon + 1;
-        else
-            u->scheme[0] = '\0';
+        } else {
+            memset(u->scheme, 0, sizeof(u->scheme));
+        }
     }
     if(p[0] == '/' && p[1] == '/') {
         u->netloc = p + 2;
