@@ -298,6 +298,17 @@ def cases():
         setup=with_proc(srcproc, "expired"))
     add("source credential_process within 10 min: refreshed, then AssumeRole", profile="r",
         setup=with_proc(srcproc, "m5", "h1"))
+    ecs = "[profile r]\nregion = us-east-1\nrole_arn = {role}\ncredential_source = EcsContainer\n"
+    add("source EcsContainer answers expired credentials: fetched again, no AssumeRole",
+        profile="r", setup=files(ecs), srv={"expires_in": -60},
+        env_fn=lambda C: {"AWS_CONTAINER_CREDENTIALS_FULL_URI": C.srv.url + "/creds/x"})
+    add("source EcsContainer within 10 min: fetched again, then AssumeRole",
+        profile="r", setup=files(ecs), srv={"expires_in": 300},
+        env_fn=lambda C: {"AWS_CONTAINER_CREDENTIALS_FULL_URI": C.srv.url + "/creds/x"})
+    add("source Environment with a passed expiration", profile="r",
+        setup=files("[profile r]\nregion = us-east-1\nrole_arn = {role}\ncredential_source = Environment\n"),
+        env_fn=lambda C: {"AWS_ACCESS_KEY_ID": C.admin["id"], "AWS_SECRET_ACCESS_KEY": C.admin["secret"],
+                          "AWS_CREDENTIAL_EXPIRATION": iso(-60)})
     add("AssumeRole refused (AccessDenied)", profile="r",
         setup=files(ROLE, "[src]\naws_access_key_id = {used_id}\naws_secret_access_key = {used_secret}\n"))
     # web identity
@@ -311,6 +322,10 @@ def cases():
         rewrite=sts_expiring(-60), moto_free=1)
     add("web identity answers credentials for 5 min", profile="w", setup=wi_setup,
         rewrite=sts_expiring(300), moto_free=1)
+    add("web identity cache entry with 5 min left: ignored", profile="w", moto_free=1,
+        setup=lambda C, ws: (wi_setup(C, ws), role_cache_entry(C, ws, C.role_key, 300)))
+    add("web identity cache entry with an hour left: used", profile="w",
+        setup=lambda C, ws: (wi_setup(C, ws), role_cache_entry(C, ws, C.role_key, 3600)))
     # SSO role credentials
     add("SSO portal answers expired credentials", setup=sso_setup(3600), srv={"expires_in": -60})
     add("SSO portal answers credentials for 5 min", setup=sso_setup(3600), srv={"expires_in": 300})
