@@ -11,6 +11,8 @@
 --     LESS=FRX unless LESS is set, and only when there is something to
 --     write (LazyPager). A pager that is not found is the CLI's
 --     PagerInitializationException (253).
+-- Loading and calling the format is aws.format's (scripts/aws/format.lua),
+-- so scripts get the same bytes and a broken user format the same error.
 local pcall, error, ipairs, io_stdout = pcall, error, ipairs, io.stdout
 local io_popen, os_getenv, concat = io.popen, os.getenv, table.concat
 
@@ -95,23 +97,23 @@ local function to_pager(pager, text)
     p:close()
 end
 
-function M.print(host, fmt, data, g, cmd)
-    local ok, loader = pcall(host.load, "output." .. fmt)
-    if not ok then
+function M.print(host, fmt, data, g, cmd, params)
+    local format = require "aws.format"
+    local mod, file = format.load(fmt, host.load)
+    if not mod then
         error({ kind = "internal", code = "ValueError",
                 message = "Unknown output type: " .. fmt }, 0)
     end
-    local mod = loader()
     local color = g.color or "auto"
     local tty = host.isatty(1)
     local colored = color == "on" or (color == "auto" and tty)
     local pager = tty and M.pager(g)
-    local text = mod.format(data, {
-        command = cmd.name, operation = cmd.operation,
+    local text = format.render(mod, file, data, {
+        command = cmd.name, operation = cmd.operation, title = cmd.operation,
         color = colored, autoreset = not pager,
         width = tty and host.term_width() or 80,
-        is_query = g.query ~= nil,
-    })
+        is_query = g.query ~= nil, params = params,
+    }, file:sub(1, 8) == "scripts/")
     -- colorama's exit hook, for a terminal, once the table's styler ran
     local exit_reset = fmt == "table" and colored and tty
     if fmt == "table" and colored then require("cli.errors").colorama = true end
