@@ -17,9 +17,9 @@
  */
 #include "cache.h"
 #include "creds_int.h"
+#include "jitter.h"
 
 #include <jansson.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,13 +166,11 @@ static int attempts(const struct creds_ctx *ctx)
     return n > OIDC_MAX_ATTEMPTS ? OIDC_MAX_ATTEMPTS : (int)n;
 }
 
+/* Standard mode's backoff: a random share of 2^(attempt-1) seconds. */
 static void pause_before(int attempt)
 {
-    unsigned char r = 128;
-    double s;
+    double s = jitter_rand() * (double)(1 << (attempt - 1));
     struct timespec ts;
-    (void)RAND_bytes(&r, 1);
-    s = (double)r / 256.0 * (double)(1 << (attempt - 1));
     ts.tv_sec = (time_t)s;
     ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
     nanosleep(&ts, NULL);
