@@ -304,10 +304,10 @@ function M.validate(params, shape, style)
     return true
 end
 
--- flatten without validation, as botocore's serializer runs when the
+-- (host-only) flatten without validation, as botocore's serializer runs when the
 -- profile says parameter_validation = false: members in shape order, what
 -- the shape does not know left out, scalars as they are.
-function M.serialize(params, shape)
+function M._serialize(params, shape)
     local out = {}
     serialize(out, "", params, shape)
     return out

@@ -223,7 +223,7 @@ return function(host, g, rest)
         r, err = client:call(cmd.operation, params)
     else
         r, err = client:_send(cmd.operation,
-            aws.params.serialize(params, shape.input), shape.output)
+            aws.params._serialize(params, shape.input), shape.output)
     end
     if not r then error(err, 0) end
     if g.query_ast then r = require("cli.query").search(g.query_ast, g.query, r) end
