@@ -207,5 +207,7 @@ parallel.install()
 M.parallel = parallel.parallel
 -- aws.once(fn) -> get: fn runs once; concurrent callers wait for it.
 M.once = parallel.once
+-- aws.sleep(seconds): parks a task (blocks outside tasks).
+M.sleep = parallel.sleep
 
 return M

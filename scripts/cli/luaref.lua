@@ -75,7 +75,7 @@ for user in iam:paginate("ListUsers", {}, "Users") do print(user.UserName) end]]
                     items = {
                         { "concurrency", "integer: tasks in flight at most (default 16)." },
                         { "fail_fast", "boolean: stop starting tasks after the first error and cancel the running ones." },
-                        { "progress", "function(done, total, failed): called as tasks finish; default a progress line on stderr when it is a terminal." },
+                        { "progress", "function(done, total, failed): called as tasks finish; default a progress line on stderr when it is a terminal; false for none. An unknown option raises, naming the closest known one." },
                     },
                     example = [[
 local results, errors = aws.parallel(ids, function(id)
@@ -93,6 +93,16 @@ local users = aws.once(function()
   return all
 end)
 aws.parallel(checks, function(check) return check(users()) end)]],
+                },
+                {
+                    name = "aws.sleep",
+                    synopsis = "aws.sleep(seconds)",
+                    text = { [[Inside a task of aws.parallel, parks the task for that many seconds (a fraction is fine) while the other tasks and their requests go on; elsewhere it blocks the process. A sleeping task is not a deadlock. Ctrl-C ends a sleep at once. A negative or non-number argument raises.]] },
+                    example = [[
+repeat -- poll without holding up the other tasks
+  local r = assert(iam:call("GenerateCredentialReport"))
+  if r.State ~= "COMPLETE" then aws.sleep(2) end
+until r.State == "COMPLETE"]],
                 },
             },
         },
