@@ -9,8 +9,9 @@ recipe needs the answer.
 ones: a pkg-config that fails with pkg-config's own message until the fake
 apt-get has "installed" the packages, a dpkg-query that reports two
 packages missing until then, and an apt-get that only records its
-arguments. Every call goes to one log, so the order of events is checked,
-not only the text on the terminal.
+arguments, and an npm that does nothing (no registry is contacted). Every
+call goes to one log, so the order of events is checked, not only the text
+on the terminal.
 
 - make reads its files without running pkg-config (`make -n setup`,
   `make -n clean`, `make print-version`);
@@ -65,6 +66,12 @@ exit 0
 """,
         "sudo": """#!/bin/sh
 exec "$@"
+""",
+        # the set-up's npm ci (the audit's schema validator) must not reach
+        # the registry from a test
+        "npm": """#!/bin/sh
+echo "npm $*" >> '{log}'
+exit 0
 """,
     }
     for name, text in scripts.items():
