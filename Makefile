@@ -16,12 +16,24 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP
 LDFLAGS ?=
 B       ?= build
 
+# pkg-config runs when a recipe first needs its answer, never while make
+# reads this file: on a fresh machine `make test` and `make demo` run
+# tools/setup.sh first, and a screen of "Package libcurl was not found"
+# must not come before it. $(call pkg,ARGS) is that answer, asked once per
+# make run: its first expansion runs pkg-config and keeps the result in a
+# simply expanded variable (even an empty one), so the flags below, though
+# recursive, do not fork pkg-config for every object.
+empty   :=
+space   := $(empty) $(empty)
+pkg_var  = iamlua_pkg_$(subst $(space),_,$(strip $1))
+pkg      = $(if $(filter undefined,$(origin $(pkg_var))),$(eval $(pkg_var) := $$(shell pkg-config $1)))$($(pkg_var))
+
 # core/ is compiled without Lua's include flags, so `#include <lua.h>` in
 # core fails to build instead of slipping through review.
-CORE_CFLAGS := $(shell pkg-config --cflags $(CORE_PKGS)) -Icore
-BIND_CFLAGS := $(shell pkg-config --cflags $(PKGS)) -Icore -Ibindings -I$(B)/gen
+CORE_CFLAGS = $(call pkg,--cflags $(CORE_PKGS)) -Icore
+BIND_CFLAGS = $(call pkg,--cflags $(PKGS)) -Icore -Ibindings -I$(B)/gen
 # libedit is dlopen()ed by the auto-prompt (bindings/lprompt.c), not linked.
-LIBS        := $(shell pkg-config --libs $(filter-out libedit,$(PKGS))) -lm -ldl
+LIBS        = $(call pkg,--libs $(filter-out libedit,$(PKGS))) -lm -ldl
 
 # A release tarball's VERSION file, else git describe (tools/version.sh).
 VERSION := $(shell tools/version.sh)
@@ -81,8 +93,8 @@ $(B)/tests/%: tests/unit/%.c $(CORE_SRC:core/%.c=$(B)/unit/%.o)
 	@mkdir -p $(dir $@)
 	@echo "  TEST  $@"
 	$(Q)$(CC) $(CFLAGS) -DUNITTESTS $(CORE_CFLAGS) -Itests/unit \
-	    $(shell pkg-config --cflags jansson) -o $@ $(filter %.c %.o,$^) \
-	    $(shell pkg-config --libs $(CORE_PKGS) jansson) -lm
+	    $(call pkg,--cflags jansson) -o $@ $(filter %.c %.o,$^) \
+	    $(call pkg,--libs $(CORE_PKGS) jansson) -lm
 
 unit: $(UNIT_BIN)
 

@@ -277,7 +277,7 @@ static int dump_entry(struct buf *b, const struct cache_entry *e, int sso)
     return rc;
 }
 
-/* os.makedirs of ~/.aws/cli/cache. */
+/* os.makedirs of a cache directory. */
 static int make_dirs(char *dir)
 {
     char *p;
@@ -294,30 +294,66 @@ static int make_dirs(char *dir)
     return IAM_OK;
 }
 
+/* Writes all of b to fd. */
+static int write_all(int fd, const struct buf *b)
+{
+    size_t off = 0;
+    while(off < b->len) {
+        ssize_t w = write(fd, b->data + off, b->len - off);
+        if(w < 0 && errno == EINTR)
+            continue;
+        if(w <= 0)
+            return IAM_EIO;
+        off += (size_t)w;
+    }
+    return IAM_OK;
+}
+
+int cache_write_file(const char *dir, const char *name, const struct buf *b)
+{
+    char path[4096], tmp[4096], made[4096];
+    int fd, rc, n;
+    n = snprintf(made, sizeof(made), "%s", dir);
+    if(n < 0 || (size_t)n >= sizeof(made) || make_dirs(made))
+        return IAM_EIO;
+    n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if(n < 0 || (size_t)n >= sizeof(path))
+        return IAM_ETOOBIG;
+    n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
+    if(n < 0 || (size_t)n >= sizeof(tmp))
+        return IAM_ETOOBIG;
+    /* mkstemp: O_CREAT|O_EXCL, so nothing at the temporary name, not even
+     * a symlink, is followed or reused */
+    fd = mkstemp(tmp);
+    if(fd < 0)
+        return IAM_EIO;
+    (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+    rc = fchmod(fd, 0600) ? IAM_EIO : write_all(fd, b);
+    if(!rc && fsync(fd))
+        rc = IAM_EIO;
+    if(close(fd) && !rc)
+        rc = IAM_EIO;
+    /* rename replaces whatever is at path, a symlink included (its target
+     * is never opened), and a reader sees the old file or the new one */
+    if(!rc && rename(tmp, path))
+        rc = IAM_EIO;
+    if(rc)
+        unlink(tmp);
+    return rc;
+}
+
 int cache_put(const char *key, const struct cache_entry *e, int sso)
 {
-    char path[4096];
+    char dir[4096], name[64];
     struct buf b;
-    ssize_t w;
-    int fd, rc;
-    if(cache_path(key, path, sizeof(path), 1) || make_dirs(path))
+    int rc;
+    if(cache_path(key, dir, sizeof(dir), 1))
         return IAM_EIO;
-    if(cache_path(key, path, sizeof(path), 0))
-        return IAM_EIO;
+    snprintf(name, sizeof(name), "%.40s.json", key);
     buf_init(&b, CACHE_MAX);
     rc = dump_entry(&b, e, sso);
-    if(rc) {
-        buf_wipe(&b);
-        return rc;
-    }
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if(fd < 0) {
-        buf_wipe(&b);
-        return IAM_EIO;
-    }
-    w = write(fd, b.data, b.len);
-    if(close(fd) || w < 0 || (size_t)w != b.len)
-        rc = IAM_EIO;
+    if(!rc)
+        rc = cache_write_file(dir, name, &b);
     buf_wipe(&b);
     return rc;
 }

@@ -48,10 +48,18 @@ int cache_key_sso(const char *account, const char *role,
  * more than the window left at `now`; returns 1 then, else 0. */
 int cache_get(const char *key, long long now, struct cache_entry *e);
 
-/* Writes the entry (mode 0600, directories created). sso: the SSO
- * layout ({"ProviderType": "sso", "Credentials": {...}}). Failure to
- * write is not an error for the caller (returns it for the trace). */
+/* Writes the entry (cache_write_file). sso: the SSO layout
+ * ({"ProviderType": "sso", "Credentials": {...}}). Failure to write is
+ * not an error for the caller (returns it for the trace). */
 int cache_put(const char *key, const struct cache_entry *e, int sso);
+
+/* Replaces dir/name with b's bytes, atomically: a temporary file made in
+ * dir (mkstemp), mode 0600 whatever umask says, fsync'd, renamed over the
+ * name. A symlink at dir/name is replaced, never followed; an existing
+ * file's mode does not carry over; a concurrent reader sees the old
+ * contents or the new, never part. Directories are created as needed.
+ * IAM_EIO (the temporary file removed) when any step fails. */
+int cache_write_file(const char *dir, const char *name, const struct buf *b);
 
 /* Appends s as Python's json.dumps writes a string (ensure_ascii). */
 int cache_json_str(struct buf *out, const char *s);

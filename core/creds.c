@@ -257,176 +257,6 @@ static int load_boto(const struct chain *ch, struct creds *out, int *found,
     return rc;
 }
 
-/* ---- AWS_CREDENTIAL_EXPIRATION ---- */
-
-struct when {
-    int y, mo, d, h, mi, s;
-    long off; /* seconds east of UTC */
-    int has_tz;
-};
-
-/* Reads min..max decimal digits at *p into *v. */
-static int digits(const char **p, int min, int max, int *v)
-{
-    int n = 0;
-    *v = 0;
-    while(n < max && **p >= '0' && **p <= '9') {
-        *v = *v * 10 + (**p - '0');
-        (*p)++;
-        n++;
-    }
-    return n >= min;
-}
-
-/* YYYY-M-D or YYYYMMDD. */
-static int read_date(const char **p, struct when *w)
-{
-    if(!digits(p, 4, 4, &w->y))
-        return 0;
-    if(**p != '-')
-        return digits(p, 2, 2, &w->mo) && digits(p, 2, 2, &w->d);
-    (*p)++;
-    if(!digits(p, 1, 2, &w->mo) || **p != '-')
-        return 0;
-    (*p)++;
-    return digits(p, 1, 2, &w->d);
-}
-
-/* H[:M[:S[.frac]]] or HHMM[SS]; fractions are dropped. */
-static int read_time(const char **p, struct when *w)
-{
-    int frac;
-    if(!digits(p, 1, 2, &w->h))
-        return 0;
-    if(**p >= '0' && **p <= '9')
-        return digits(p, 2, 2, &w->mi) &&
-               (!(**p >= '0' && **p <= '9') || digits(p, 2, 2, &w->s));
-    if(**p != ':')
-        return 1;
-    (*p)++;
-    if(!digits(p, 1, 2, &w->mi))
-        return 0;
-    if(**p != ':')
-        return 1;
-    (*p)++;
-    if(!digits(p, 1, 2, &w->s))
-        return 0;
-    if(**p == '.') {
-        (*p)++;
-        while(digits(p, 1, 9, &frac))
-            ;
-    }
-    return 1;
-}
-
-/* Z, UTC, GMT, +HH, +HHMM, +HH:MM. */
-static int read_zone(const char **p, struct when *w)
-{
-    int sign, hh, mm = 0;
-    while(**p == ' ')
-        (*p)++;
-    if(!**p)
-        return 1;
-    w->has_tz = 1;
-    if(**p == 'Z' || **p == 'z') {
-        (*p)++;
-        return 1;
-    }
-    if(!strncmp(*p, "UTC", 3) || !strncmp(*p, "GMT", 3)) {
-        *p += 3;
-        return 1;
-    }
-    if(**p != '+' && **p != '-')
-        return 0;
-    sign = **p == '-' ? -1 : 1;
-    (*p)++;
-    if(!digits(p, 2, 2, &hh))
-        return 0;
-    if(**p == ':')
-        (*p)++;
-    if(**p >= '0' && **p <= '9' && !digits(p, 2, 2, &mm))
-        return 0;
-    w->off = sign * (hh * 3600L + mm * 60L);
-    return 1;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil). */
-static long long days_from_civil(int y, int m, int d)
-{
-    long long era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int month_days(int y, int m)
-{
-    static const int len[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return len[m - 1] + (m == 2 && leap);
-}
-
-/* dateutil's range messages, in its order of checking. */
-static const char *range_error(const struct when *w)
-{
-    if(w->mo < 1 || w->mo > 12)
-        return "month must be in 1..12";
-    if(w->d < 1 || w->d > month_days(w->y, w->mo))
-        return "day is out of range for month";
-    if(w->h > 23)
-        return "hour must be in 0..23";
-    if(w->mi > 59)
-        return "minute must be in 0..59";
-    if(w->s > 59)
-        return "second must be in 0..59";
-    return NULL;
-}
-
-static int read_when(const char *p, struct when *w)
-{
-    memset(w, 0, sizeof(*w));
-    if(!read_date(&p, w))
-        return 0;
-    if((*p == 'T' || *p == 't' || *p == ' ') && p[1] >= '0' && p[1] <= '9') {
-        p++;
-        if(!read_time(&p, w))
-            return 0;
-    }
-    if(!read_zone(&p, w))
-        return 0;
-    while(*p == ' ' || *p == '\t' || *p == '\n')
-        p++;
-    return *p == '\0';
-}
-
-int creds_parse_time(const char *s, long long *out, struct iam_err *err)
-{
-    struct when w;
-    const char *p = s, *why;
-    while(*p == ' ' || *p == '\t' || *p == '\n')
-        p++;
-    if(!*p)
-        return fail(err, IAM_ECREDS, "ParserError",
-                    "String does not contain a date: %s", s);
-    if(!read_when(p, &w))
-        return fail(err, IAM_ECREDS, "ParserError", "Unknown string format: %s",
-                    s);
-    why = range_error(&w);
-    if(why)
-        return fail(err, IAM_ECREDS, "ParserError", "%s: %s", why, s);
-    if(!w.has_tz) /* botocore compares it with an aware "now" */
-        return fail(err, IAM_ECREDS, "TypeError",
-                    "can't subtract offset-naive and offset-aware "
-                    "datetimes");
-    *out = days_from_civil(w.y, w.mo, w.d) * 86400LL + w.h * 3600LL +
-           w.mi * 60LL + w.s - w.off;
-    return IAM_OK;
-}
-
 /* ---- the chain ---- */
 
 static const struct provider providers[] = {
@@ -466,6 +296,27 @@ static int walk(const struct chain *ch, size_t from, size_t to,
     return rc;
 }
 
+/* Providers whose first fetch botocore defers to the first signature
+ * (DeferredRefreshableCredentials): assume-role, web identity, sso. iamlua
+ * fetches them while the chain runs and checks their expiry then, which
+ * is what that first signature does; the others botocore fetches while the
+ * chain runs and refreshes at their first use when they expire within the
+ * advisory window (credential_process runs twice for an answer that is
+ * about to expire, or already has). */
+static int deferred(size_t which)
+{
+    return which >= 1 && which <= 3;
+}
+
+int creds_provider_of(creds_load_fn fn)
+{
+    size_t i;
+    for(i = 0; i < NPROVIDERS; i++)
+        if(providers[i].load == fn)
+            return (int)i + 1;
+    return 0;
+}
+
 /* The profile providers only: web identity, sso, shared credentials,
  * process, config file (indexes 2 to 6). */
 int creds_profile_chain(const struct chain *ch, struct creds *out, int *found,
@@ -473,9 +324,12 @@ int creds_profile_chain(const struct chain *ch, struct creds *out, int *found,
 {
     size_t which;
     int rc = walk(ch, 2, 7, out, found, &which, err);
-    if(!rc && *found && !out->source[0])
-        snprintf(out->source, sizeof(out->source), "%s",
-                 providers[which].method);
+    if(!rc && *found) {
+        if(!out->source[0])
+            snprintf(out->source, sizeof(out->source), "%s",
+                     providers[which].method);
+        out->provider_ = (int)which + 1;
+    }
     return rc;
 }
 
@@ -513,7 +367,10 @@ int creds_resolve_ctx(const struct creds_ctx *ctx, struct creds *out,
         snprintf(out->source, sizeof(out->source), "%s",
                  providers[which].method);
         out->provider_ = (int)which + 1;
-        rc = creds_check_expiry(out, (long long)time(NULL), err);
+        if(deferred(which)) {
+            out->fetched_ = 1;
+            rc = creds_check_expiry(out, (long long)time(NULL), err);
+        }
     }
     if(rc)
         creds_free(out);
@@ -532,23 +389,21 @@ int creds_resolve(const struct config *cfg, const char *profile,
     return creds_resolve_ctx(&ctx, out, err);
 }
 
-/* botocore's RefreshableCredentials._refresh: nothing to do before the
- * advisory window; inside it the provider runs again, and its failure
- * only matters inside the mandatory window. */
-int creds_refresh(const struct creds_ctx *ctx, struct creds *c, long long now,
-                  struct iam_err *err)
+/* botocore's RefreshableCredentials._refresh, with the chain that loaded
+ * c: nothing to do before the advisory window; inside it the provider runs
+ * again, and its failure only matters inside the mandatory window. */
+static int refresh_with(const struct chain *ch, struct creds *c, long long now,
+                        struct iam_err *err)
 {
-    const char *visited[CREDS_MAX_VISITED];
-    size_t nvisited, which;
+    size_t which;
     struct creds fresh;
     struct iam_err e;
-    struct chain ch;
     int found = 0, rc, mandatory;
     long long left = c->expiry - now;
     if(!c->expiry || !c->provider_ || left >= CREDS_ADVISORY)
         return creds_check_expiry(c, now, err);
     mandatory = left < CREDS_MANDATORY;
-    creds_trace(ctx, "Credentials need to be refreshed.");
+    creds_trace(ch->ctx, "Credentials need to be refreshed.");
     if(c->no_refresh_)
         return mandatory ? fail(err, IAM_ECREDS,
                                 "RefreshWithMFAUnsupportedError",
@@ -557,17 +412,16 @@ int creds_refresh(const struct creds_ctx *ctx, struct creds *c, long long now,
                          : IAM_OK;
     memset(&fresh, 0, sizeof(fresh));
     iam_err_clear(&e);
-    chain_init(&ch, ctx, visited, &nvisited);
     which = (size_t)c->provider_ - 1;
-    rc = walk(&ch, which, which + 1, &fresh, &found, &which, &e);
+    rc = walk(ch, which, which + 1, &fresh, &found, &which, &e);
     if(!rc && !found)
         rc = creds_retrieval(&e, providers[which].method,
                              "Credential refresh failed, response did not "
                              "contain: access_key, secret_key, token, "
                              "expiry_time");
     if(rc) {
-        creds_trace(ctx, "Refreshing temporary credentials failed during "
-                         "%s refresh period.",
+        creds_trace(ch->ctx, "Refreshing temporary credentials failed during "
+                             "%s refresh period.",
                     mandatory ? "mandatory" : "advisory");
         if(!mandatory)
             return IAM_OK;
@@ -580,6 +434,29 @@ int creds_refresh(const struct creds_ctx *ctx, struct creds *c, long long now,
     creds_free(c);
     *c = fresh;
     return creds_check_expiry(c, now, err);
+}
+
+int creds_refresh(const struct creds_ctx *ctx, struct creds *c, long long now,
+                  struct iam_err *err)
+{
+    const char *visited[CREDS_MAX_VISITED];
+    size_t nvisited;
+    struct chain ch;
+    if(c->fetched_) { /* the deferred fetch was this signature's refresh */
+        c->fetched_ = 0;
+        return creds_check_expiry(c, now, err);
+    }
+    chain_init(&ch, ctx, visited, &nvisited);
+    return refresh_with(&ch, c, now, err);
+}
+
+int creds_first_use(const struct chain *ch, struct creds *c,
+                    struct iam_err *err)
+{
+    long long now = (long long)time(NULL);
+    if(!c->provider_ || deferred((size_t)c->provider_ - 1))
+        return creds_check_expiry(c, now, err);
+    return refresh_with(ch, c, now, err);
 }
 
 int creds_check_expiry(const struct creds *c, long long now,

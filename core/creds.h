@@ -55,6 +55,7 @@ struct creds {
      * when botocore would refuse to (an MFA code was used). */
     int provider_;
     int no_refresh_;
+    int fetched_; /* a deferred provider fetched them for the first use */
 };
 
 /* Resolves credentials for profile (NULL: none selected, use "default";
@@ -102,8 +103,10 @@ int creds_refresh(const struct creds_ctx *ctx, struct creds *c, long long now,
 
 /* botocore refuses credentials whose expiry has passed (RuntimeError,
  * "Credentials were refreshed, but the refreshed credentials are still
- * expired."). creds_resolve checks once; long-running callers check again
- * before each signature. */
+ * expired."), right after the refresh that produced them: creds_resolve
+ * checks the deferred providers' (assume-role, web identity, sso), whose
+ * fetch is the first use; creds_refresh checks before each signature,
+ * after refreshing what expires within the advisory window. */
 int creds_check_expiry(const struct creds *c, long long now,
                        struct iam_err *err);
 

@@ -88,6 +88,34 @@ int creds_load_imds(const struct chain *ch, struct creds *out, int *found,
 int creds_profile_chain(const struct chain *ch, struct creds *out, int *found,
                         struct iam_err *err);
 
+/* The chain index (1-based, for creds.provider_) of a provider's load
+ * function; 0 when it is none of the chain's. */
+int creds_provider_of(creds_load_fn fn);
+
+/* botocore's first get_frozen_credentials() on credentials that chain ch
+ * just loaded (c->provider_ set): a refresh when they expire within the
+ * advisory window, then the expiry check; deferred providers only check.
+ * Source credentials of an assume-role profile go through it before they
+ * sign the AssumeRole call. */
+int creds_first_use(const struct chain *ch, struct creds *c,
+                    struct iam_err *err);
+
+/* ---- the SSO access token (sso_token.c) ---- */
+
+struct sso_token_req {
+    const char *session;   /* the sso-session's name; NULL: legacy profile */
+    const char *start_url; /* sso_start_url */
+    const char *region;    /* sso_region, already validated */
+};
+
+/* The access token for GetRoleCredentials (*out malloc'd, the caller
+ * wipes it): read from ~/.aws/sso/cache, refreshed through SSO OIDC as
+ * botocore's SSOTokenProvider does for an sso-session (see sso_token.c).
+ * Errors carry botocore's names: SSOTokenLoadError, TokenRetrievalError,
+ * EndpointConnectionError, KeyError. */
+int sso_token_get(const struct creds_ctx *ctx, const struct sso_token_req *q,
+                  char **out, struct iam_err *err);
+
 /* ---- HTTP for the providers (creds_http.c) ---- */
 
 struct creds_http {

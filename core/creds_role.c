@@ -136,6 +136,10 @@ static int source_creds(const struct chain *ch, const char *profile,
                                  "No credentials found in credential_source "
                                  "referenced in profile %s",
                                  profile);
+        if(!rc) {
+            src->provider_ = creds_provider_of(sourcer(src_name));
+            rc = creds_first_use(ch, src, err);
+        }
         return rc;
     }
     if(*ch->nvisited >= CREDS_MAX_VISITED)
@@ -150,6 +154,8 @@ static int source_creds(const struct chain *ch, const char *profile,
         rc = invalid(err, "InvalidConfigError",
                      "The source profile \"%s\" must have credentials.%s",
                      src_profile, "");
+    if(!rc)
+        rc = creds_first_use(&sub, src, err);
     return rc;
 }
 

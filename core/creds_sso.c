@@ -3,9 +3,9 @@
  *
  * The profile names an account and role, and either the portal directly
  * (legacy: sso_start_url, sso_region) or an [sso-session NAME] section.
- * The access token comes from ~/.aws/sso/cache/SHA1.json (SHA-1 of the
- * start URL, or of the session name), written by `aws sso login`; iamlua
- * never logs in or refreshes a token. GetRoleCredentials goes to
+ * The access token comes from ~/.aws/sso/cache (sso_token.c, which also
+ * refreshes an sso-session's token as botocore does; iamlua never logs
+ * in). GetRoleCredentials goes to
  * https://portal.sso.REGION.amazonaws.com, or AWS_ENDPOINT_URL_SSO. The
  * role credentials share the CLI's ~/.aws/cli/cache.
  */
@@ -14,7 +14,6 @@
 #include "sigv4.h"
 
 #include <jansson.h>
-#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,51 +103,25 @@ static int sso_config(const struct chain *ch, struct sso *s,
     return IAM_OK;
 }
 
-/* The access token from ~/.aws/sso/cache (malloc'd). */
-static int load_token(const struct sso *s, char **tok, struct iam_err *err)
+/* botocore's validate_region_name, which creating the sso client applies
+ * to sso_region before it becomes part of a host name: one DNS label of
+ * at most 63 letters, digits and '-' (not first or last), not all
+ * digits; empty passes. */
+static int check_region(const char *r, struct iam_err *err)
 {
-    const char *name = s->session ? s->session : s->start_url;
-    const char *home = getenv("HOME"), *at, *exp;
-    unsigned char md[SHA_DIGEST_LENGTH];
-    char path[4096];
-    json_error_t je;
-    long long when;
-    json_t *j;
-    size_t i, n;
-    SHA1((const unsigned char *)name, strlen(name), md);
-    n = (size_t)snprintf(path, sizeof(path), "%s/.aws/sso/cache/",
-                         home ? home : "");
-    for(i = 0; i < SHA_DIGEST_LENGTH && n + 3 < sizeof(path); i++, n += 2)
-        snprintf(path + n, 3, "%02x", md[i]);
-    snprintf(path + n, sizeof(path) - n, ".json");
-    j = json_load_file(path, 0, &je);
-    if(!j)
-        return creds_fail(err, IAM_ECREDS, "SSOTokenLoadError",
-                          "Error loading SSO Token: Token for %s does not "
-                          "exist",
-                          name);
-    at = json_string_value(json_object_get(j, "accessToken"));
-    exp = json_string_value(json_object_get(j, "expiresAt"));
-    if(!at || !exp) {
-        json_decref(j);
-        return creds_fail(err, IAM_ECREDS, "SSOTokenLoadError",
-                          "Error loading SSO Token: Token for %s is invalid",
-                          s->start_url);
+    size_t i, n = strlen(r);
+    int digits = 1, ok = n <= 63 && (n == 0 || (r[0] != '-' && r[n - 1] != '-'));
+    for(i = 0; ok && i < n; i++) {
+        ok = (r[i] >= 'a' && r[i] <= 'z') || (r[i] >= 'A' && r[i] <= 'Z') ||
+             (r[i] >= '0' && r[i] <= '9') || r[i] == '-';
+        digits = digits && r[i] >= '0' && r[i] <= '9';
     }
-    /* sso-session tokens go through botocore's token provider, which
-     * checks expiry (and would refresh; iamlua does not); legacy ones are
-     * sent as they are and the portal judges them. */
-    if(s->session && (creds_parse_time(exp, &when, NULL) ||
-                      when < (long long)time(NULL))) {
-        json_decref(j);
-        return creds_fail(err, IAM_ECREDS, "TokenRetrievalError",
-                          "Error when retrieving token from sso: Token has "
-                          "expired and refresh failed");
-    }
-    *tok = strdup(at);
-    json_decref(j);
-    return *tok ? IAM_OK
-                : creds_fail(err, IAM_ENOMEM, "MemoryError", "out of memory");
+    if(ok && (n == 0 || !digits))
+        return IAM_OK;
+    return creds_fail(err, IAM_ECREDS, "InvalidRegionError",
+                      "Provided region_name '%s' doesn't match a supported "
+                      "format.",
+                      r);
 }
 
 static int portal_error(long status, const struct buf *b, struct iam_err *err)
@@ -271,7 +244,15 @@ int creds_load_sso(const struct chain *ch, struct creds *out, int *found,
     if(cache_key_sso(s.account, s.role, s.session, s.start_url, key))
         return creds_fail(err, IAM_ENOMEM, "MemoryError", "out of memory");
     if(!cache_get(key, (long long)time(NULL), &e)) {
-        rc = load_token(&s, &tok, err);
+        struct sso_token_req q;
+        q.session = s.session;
+        q.start_url = s.start_url;
+        q.region = s.region;
+        /* the sso client is made (its region checked) before the token
+         * is loaded */
+        rc = check_region(s.region, err);
+        if(!rc)
+            rc = sso_token_get(ch->ctx, &q, &tok, err);
         if(!rc)
             rc = get_role_credentials(ch, &s, tok, &e, err);
         creds_wipe_str(tok);

@@ -30,17 +30,29 @@ struct endpoint {
 };
 
 /* region may be NULL (IAM then signs for its partition's region);
- * endpoint_url may be NULL. IAM_ECONFIG when no region can serve; IAM_EINVAL
- * with "Invalid endpoint: URL" for a URL that is not http(s). */
+ * endpoint_url may be NULL. IAM_ECONFIG when no region can serve;
+ * IAM_EINVAL ("ValueError") for an endpoint_url endpoint_check_url
+ * refuses. A URL the endpoint ruleset cannot use (not http or https, a
+ * query, a port that is not a number up to 65535) is ignored as botocore
+ * ignores it: the service's default endpoint serves. */
 int endpoint_resolve(const char *service, const char *region,
                      const char *endpoint_url, struct endpoint *out,
                      struct iam_err *err);
 
+/* botocore's is_valid_endpoint_url, checked when a client is created:
+ * no tab, CR or LF, a host name of DNS labels (1 to 63 letters, digits
+ * and '-', not first or last; 255 characters in all; one final dot); an
+ * IP literal in brackets is refused. "Invalid endpoint: URL", or
+ * urlsplit's "Invalid IPv6 URL" for unbalanced brackets; code ValueError. */
+int endpoint_check_url(const char *url, struct iam_err *err);
+
 /* The partition of a region: "aws", "aws-cn", "aws-us-gov", "aws-iso", ... */
 const char *endpoint_partition(const char *region);
 
-/* Splits url into scheme, host[:port] without a default port, and path.
- * IAM_EINVAL when it is not an absolute http(s) URL. */
+/* Splits an http(s) url into the Host header (host name in lower case,
+ * ":port" unless the scheme's default; no user info) and *path, which
+ * points into url at the path (it ends at '?' or '#', if any). IAM_EINVAL
+ * when it is not an absolute http(s) URL. */
 int endpoint_split(const char *url, char *host, size_t hostsz, const char **path,
                    struct iam_err *err);
 

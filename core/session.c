@@ -161,12 +161,15 @@ static const char *env(const char *name)
     return v && *v ? v : NULL;
 }
 
-/* botocore's validate_region_name: a DNS host label. */
+/* botocore's validate_region_name: a DNS host label of at most 63
+ * characters, not all digits; empty passes. */
 static int valid_region(const char *r)
 {
     size_t i, n = strlen(r);
     int digits = 1;
-    if(n == 0 || n > 63 || r[0] == '-' || r[n - 1] == '-')
+    if(n == 0)
+        return 1;
+    if(n > 63 || r[0] == '-' || r[n - 1] == '-')
         return 0;
     for(i = 0; i < n; i++) {
         if(!isalnum((unsigned char)r[i]) && r[i] != '-')
@@ -206,10 +209,12 @@ static int resolve_profile(struct session *s, struct iam_err *err)
 static int resolve_region(struct session *s, struct iam_err *err)
 {
     const char *r = s->region_opt;
+    /* Set but empty is a region too, "" (botocore's EnvironmentProvider
+     * returns what is set; validate_region_name accepts it). */
     if(!r)
-        r = env("AWS_REGION");
+        r = getenv("AWS_REGION");
     if(!r)
-        r = env("AWS_DEFAULT_REGION");
+        r = getenv("AWS_DEFAULT_REGION");
     if(!r)
         r = config_get(s->cfg, s->profile, "region");
     if(r && !valid_region(r)) {
@@ -358,14 +363,16 @@ static int resolve_retry(struct session *s, struct iam_err *err)
 
 /* Stage two: what botocore checks while creating a client, before any
  * parameter is validated: the files and profile, the region's format, the
- * retry settings. Done once. */
+ * retry settings, the endpoint URL's host. Done once. */
 static int client_checks(struct session *s, struct iam_err *err)
 {
     if(!s->checked) {
         s->checked = 1;
         if(!load_config(s, &s->check_err) &&
-           !resolve_region(s, &s->check_err))
-            resolve_retry(s, &s->check_err);
+           !resolve_region(s, &s->check_err) &&
+           !resolve_retry(s, &s->check_err) && endpoint_url(s) &&
+           endpoint_check_url(endpoint_url(s), &s->check_err))
+            iam_err_kind(&s->check_err, IAM_KIND_CONFIG);
     }
     if(s->check_err.st != IAM_OK) {
         if(err && err->st == IAM_OK)

@@ -729,8 +729,10 @@ static int check_params(const struct sigv4_params *p, struct iam_err *e)
     size_t n = p->secret_access_key ? strlen(p->secret_access_key) : 0;
     if(!is_word(p->service, SLASH | COMMA))
         return iam_errf(e, IAM_EINVAL, "service must be a non-empty word");
-    if(!is_word(p->region, SLASH | COMMA))
-        return iam_errf(e, IAM_EINVAL, "region must be a non-empty word");
+    /* An empty region signs as botocore signs it ("date//service/..."):
+     * validate_region_name lets "" through. */
+    if(!p->region || (*p->region && !is_word(p->region, SLASH | COMMA)))
+        return iam_errf(e, IAM_EINVAL, "region must be a word");
     if(!is_word(p->access_key_id, SLASH | COMMA))
         return iam_errf(e, IAM_EINVAL, "access key id must be a word");
     if(n == 0 || n > SIGV4_SECRET_MAX)

@@ -11,4 +11,4 @@ $(B)/tests/test_allocfail: tests/unit/test_allocfail.c $(CORE_SRC:core/%.c=$(B)/
 	@echo "  TEST  $@"
 	$(Q)$(CC) $(CFLAGS) -DUNITTESTS $(CORE_CFLAGS) -Itests/unit -pthread \
 	    -o $@ $(filter %.c %.o,$^) $(LDFLAGS) $(ALLOCFAIL_WRAP) \
-	    $(shell pkg-config --libs $(CORE_PKGS)) -lm
+	    $(call pkg,--libs $(CORE_PKGS)) -lm

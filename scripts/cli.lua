@@ -87,12 +87,10 @@ local function main(args, prompted)
         for _, c in ipairs(choices) do if c == g.output then ok = true end end
         if not ok then argparse.fail(argparse.choice_message("--output", g.output, choices)) end
     end
-    if g.endpoint_url and not g.endpoint_url:match("^https?://[^/]") then
-        error({ kind = "usage", code = "ParamError", message = ("Bad value for "
-            .. "--endpoint-url \"%s\": scheme is missing.  Must be of the form "
-            .. "http://<hostname>/ or https://<hostname>/"):format(g.endpoint_url) }, 0)
-    end
+    -- customizations/globalargs.py's resolve_types: --query, then
+    -- --endpoint-url's scheme
     if g.query then g.query_ast = require("cli.query").compile(g.query) end
+    if g.endpoint_url then globals.check_endpoint_url(g.endpoint_url) end
     if g.version then
         io_stdout:write(version_line())
         return 0
@@ -102,7 +100,9 @@ local function main(args, prompted)
         argparse.fail("the following arguments are required: command")
     elseif LUA_MODES[cmd] then
         return require("cli.run")(host, g, rest, argv[0])
-    elseif cmd == "help" then
+    end
+    require("cli.settings").check(g) -- the CLI's session-initialized checks
+    if cmd == "help" then
         return require("cli.help")(host, g, rest)
     elseif cmd == "audit" then
         return require("cli.audit")(host, g, rest)

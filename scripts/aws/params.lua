@@ -304,6 +304,15 @@ function M.validate(params, shape, style)
     return true
 end
 
+-- (host-only) flatten without validation, as botocore's serializer runs when the
+-- profile says parameter_validation = false: members in shape order, what
+-- the shape does not know left out, scalars as they are.
+function M._serialize(params, shape)
+    local out = {}
+    serialize(out, "", params, shape)
+    return out
+end
+
 function M.flatten(params, shape, style)
     if shape then
         local ok, err = M.validate(params, shape, style)

@@ -8,6 +8,9 @@ local type, tostring, getmetatable = type, tostring, getmetatable
 
 local M = {}
 
+-- Set by cli.output once colorama would have started (a coloured table).
+M.colorama = false
+
 local PROG = "iamlua"
 
 M.USAGE = PROG .. " [options] <command> <subcommand> [<subcommand> ...] [parameters]\n"
@@ -34,6 +37,9 @@ local function render(e)
         return "", 130, "\n"
     elseif kind == "usage" or code == "ParamValidationError" then
         return "\n" .. msg .. "\n", 252
+    elseif code == "ConfigurationError" then
+        -- awscli.customizations.exceptions.ConfigurationError
+        return "\n" .. msg .. "\n", 253
     elseif config_codes[code] then
         local text = msg
         -- botocore's message is the bare sentence; the handler adds advice.
@@ -55,7 +61,14 @@ end
 -- the environment that are not UTF-8 (surrogates there) show as \udcXX.
 function M.render(e)
     local text, rc, out = render(e)
-    return pystr.printable(text), rc, out
+    text = pystr.printable(text)
+    if M.colorama and text:sub(1, 1) == "\n" and text:sub(-1) == "\n" and #text > 1 then
+        -- colorama (started by a coloured table) also wraps stderr: each of
+        -- the handler's three writes ("\n", message, "\n") gets its ESC[0m
+        local r = "\27[0m"
+        text = "\n" .. r .. text:sub(2, -2) .. r .. "\n" .. r
+    end
+    return text, rc, out
 end
 
 return M

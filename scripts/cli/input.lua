@@ -57,16 +57,22 @@ local function python_type(v)
               null = "NoneType", object = "dict", bytes = "bytes" })[ty] or ty
 end
 
-function M.load(opts)
+-- The --cli-input-json / --cli-input-yaml handler: only one may be given
+-- (a ParamSyntaxError, checked before the document is read); the document
+-- (docs[dest]: the option's value after its paramfile) must be a map.
+function M.load(opts, docs)
+    if opts.cli_input_json ~= nil and opts.cli_input_yaml ~= nil then
+        fail("Only one --cli-input- parameter may be specified.")
+    end
     local option = opts.cli_input_json and "cli-input-json" or "cli-input-yaml"
     local data
     if opts.cli_input_json then
-        data = aws.json.decode((M.resolve(opts.cli_input_json, option)))
+        data = aws.json.decode(docs.cli_input_json)
         if data == nil then
             fail("Error parsing parameter 'cli-input-json': Invalid JSON received.")
         end
     else
-        data = aws.yaml.decode((M.resolve(opts.cli_input_yaml, option)))
+        data = aws.yaml.decode(docs.cli_input_yaml)
         if data == nil then
             fail("Error parsing parameter 'cli-input-yaml': Invalid YAML received.")
         end

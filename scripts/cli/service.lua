@@ -54,28 +54,52 @@ local function debug_writer(line)
     io_stderr:write(os_date("!%Y-%m-%d %H:%M:%S"), " - iamlua - DEBUG - ", line, "\n")
 end
 
+-- The command line's parameters as the CLI builds them: each option in
+-- the argument table's order with its paramfile read (file://, fileb://),
+-- --cli-input-json's and --cli-input-yaml's paramfiles too (read there
+-- once more, errors first); then the --cli-input-* handlers add the keys
+-- the options did not give.
 local function build_params(cmd, opts)
+    local input = require "cli.input"
     local params = value.object()
-    -- --cli-input-json/yaml first; explicit options win.
-    if opts.cli_input_json or opts.cli_input_yaml then
-        local input = require("cli.input").load(opts)
-        for k, v in value.each(input) do params[k] = v end
-    end
     for _, p in ipairs(cmd.parameters) do
         local v = opts[p.member]
-        -- file:// and fileb:// values are paramfiles, as in the AWS CLI
         if type(v) == "string" and (v:find("^file://") or v:find("^fileb://")) then
             local binary
-            v, binary = require("cli.input").resolve(v, p.option:sub(3))
+            v, binary = input.resolve(v, p.option:sub(3))
             if binary then v = setmetatable({ v }, BYTES_MT) end
         end
         if v ~= nil then params[p.member] = v end
     end
+    local docs = {}
+    for _, o in ipairs({ "cli_input_json", "cli_input_yaml" }) do
+        if opts[o] ~= nil then
+            docs[o] = (input.resolve(opts[o], (o:gsub("_", "-"))))
+        end
+    end
+    if opts.cli_input_json ~= nil or opts.cli_input_yaml ~= nil then
+        for k, v in value.each(input.load(opts, docs)) do
+            if params[k] == nil then params[k] = v end
+        end
+    end
     return params
 end
 
+-- OverrideRequiredArgsArgument: --cli-input-json, --cli-input-yaml and
+-- --generate-cli-skeleton make every argument optional when one is
+-- spelled out as a word of its own (not --opt=value); the skeleton does
+-- not when its first spelling is followed by "output".
+local function required_overridden(rest)
+    local first_skeleton
+    for i = 3, #rest do
+        local a = rest[i]
+        if a == "--cli-input-json" or a == "--cli-input-yaml" then return true end
+        if a == "--generate-cli-skeleton" and not first_skeleton then first_skeleton = i end
+    end
+    return first_skeleton ~= nil and rest[first_skeleton + 1] ~= "output"
+end
+
 local function check_required(cmd, opts)
-    if opts.cli_input_json or opts.cli_input_yaml then return end
     local missing = {}
     for _, p in ipairs(cmd.parameters) do
         if p.required and opts[p.member] == nil then missing[#missing + 1] = p.option end
@@ -94,6 +118,13 @@ local function check_region(r)
         error({ kind = "config", code = "InvalidRegionError", message =
             ("Provided region_name '%s' doesn't match a supported format."):format(r) }, 0)
     end
+end
+
+-- botocore's parameter_validation: the profile's value through
+-- ensure_boolean ("true" in any case is true, anything else false).
+local function validation_on(client)
+    local v = client:_setting("parameter_validation")
+    return v == nil or v:lower() == "true"
 end
 
 -- botocore encodes each Query parameter name and value as UTF-8 while it
@@ -142,14 +173,12 @@ return function(host, g, rest)
     if #extra == 1 and extra[1] == "help" then
         return require("cli.help")(host, g, { "help", service, name })
     end
-    if opts.skeleton ~= "input" and opts.skeleton ~= "yaml-input" then
-        check_required(cmd, opts)
-    end
+    if not required_overridden(rest) then check_required(cmd, opts) end
     if #extra > 0 then argparse.unknown(extra) end
-    if opts.skeleton then
+    local params = build_params(cmd, opts)
+    if opts.skeleton == "input" or opts.skeleton == "yaml-input" then
         return require("cli.skeleton")(cmd, opts, g, host)
     end
-    local params = build_params(cmd, opts)
     check_region(g.region)
 
     local client = aws.client(cmd.service, {
@@ -161,30 +190,41 @@ return function(host, g, rest)
         debug = g.debug and debug_writer or nil,
     })
     local fmt = g.output
-    if not fmt then
-        fmt = os.getenv("AWS_DEFAULT_OUTPUT")
-        if fmt == "" then fmt = nil end
-    end
+    if not fmt then fmt = os.getenv("AWS_DEFAULT_OUTPUT") end
     local pfmt, err = client:_setting("output")
     if err then error(err, 0) end
     -- What the AWS CLI checks while creating its client (region format,
-    -- retry settings) fails before parameter validation, as there.
+    -- retry settings, the endpoint URL) fails before parameter validation,
+    -- as there.
     local checked, cerr = client:_check()
     if not checked then error(cerr, 0) end
-    fmt = fmt or pfmt or "json"
+    if fmt == nil then fmt = pfmt or "json" end
     g.cli_pager = client:_setting("cli_pager")
     if client:_setting("cli_timestamp_format") == "wire" then
         client:_timestamps("wire")
     end
 
     local shape = require("shapes." .. cmd.service .. "." .. cmd.operation)
-    local ok, verr = aws.params.validate(params, shape.input)
-    if not ok then
-        error({ kind = "usage", code = "ParamValidationError", message = verr }, 0)
+    local validating = validation_on(client)
+    if validating then
+        local ok, verr = aws.params.validate(params, shape.input)
+        if not ok then
+            error({ kind = "usage", code = "ParamValidationError", message = verr }, 0)
+        end
+    end
+    if opts.skeleton == "output" then
+        -- StubbedCLIOperationCaller: the client is made and the call
+        -- validated, then a sample answer stands in for the request.
+        return require("cli.skeleton")(cmd, opts, g, host, fmt)
     end
     check_encodable(client, g, params, shape.input)
     local r
-    r, err = client:call(cmd.operation, params)
+    if validating then
+        r, err = client:call(cmd.operation, params)
+    else
+        r, err = client:_send(cmd.operation,
+            aws.params._serialize(params, shape.input), shape.output)
+    end
     if not r then error(err, 0) end
     if g.query_ast then r = require("cli.query").search(g.query_ast, g.query, r) end
     return require("cli.output").print(host, fmt, r, g, cmd, params)

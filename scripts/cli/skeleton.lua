@@ -74,13 +74,15 @@ local function yaml_input(cmd, shape)
     return table.concat(lines, "\n") .. "\n"
 end
 
-return function(cmd, opts, g, host)
+-- fmt: the output format the command resolved (--output, AWS_DEFAULT_OUTPUT,
+-- the profile's output), for the `output` sample only.
+return function(cmd, opts, g, host, fmt)
     local shape = require("shapes." .. cmd.service .. "." .. cmd.operation)
     local json = require("output.json")
     if opts.skeleton == "output" then
         -- botocore's sample timestamp is a datetime: json prints its
         -- isoformat(), text and table its str().
-        local fmt = g.output or "json"
+        fmt = fmt or g.output or "json"
         TIMESTAMP = (fmt == "text" or fmt == "table") and "1970-01-01 00:00:00"
             or (fmt == "yaml" or fmt == "yaml-stream") and "yaml"
             or "1970-01-01T00:00:00"
@@ -88,7 +90,7 @@ return function(cmd, opts, g, host)
         if g.query_ast then
             data = require("cli.query").search(g.query_ast, g.query, data)
         end
-        return require("cli.output").print(host, g.output or "json", data, g, cmd)
+        return require("cli.output").print(host, fmt, data, g, cmd)
     elseif opts.skeleton == "yaml-input" then
         io.stdout:write(yaml_input(cmd, shape))
     else

@@ -6,8 +6,10 @@
 -- model). opts.operation is the title of the outer section (the CLI passes
 -- the operation name, e.g. "GetAccessKeyLastUsed"); opts.width is the
 -- terminal width (80 when stdout is not a terminal); opts.color is
--- --color resolved to true/false; opts.columns (scripts, aws.format) puts
--- the keys it lists first, in its order, the others after them sorted.
+-- --color resolved to true/false; opts.autoreset = false leaves out the
+-- resets colorama adds after each write (output going to a pager);
+-- opts.columns (scripts, aws.format) puts the keys it lists first, in its
+-- order, the others after them sorted.
 --
 -- What the CLI does, reproduced here:
 --   * nothing at all for a "falsy" value: null, false, 0, 0.0, "", [], {};
@@ -402,12 +404,13 @@ local RESET = "\27[0m"
 local ROW_STYLE = "\27[1m\27[34m"
 local BAR = "\27[2m\27[33m|\27[0m"
 
-local function render(sections, width, color)
+local function render(sections, width, color, autoreset)
     local out, n = {}, 0
     -- every stream.write() of the CLI; colorama appends a reset to each
+    -- when the stream is its wrapped sys.stdout (not a pager's stdin)
     local function write(s)
         n = n + 1; out[n] = s
-        if color then n = n + 1; out[n] = RESET end
+        if autoreset then n = n + 1; out[n] = RESET end
     end
     local bar = color and BAR or "|"
 
@@ -510,7 +513,10 @@ function M.format(data, opts)
     end
     key_lt = opts.columns and text.column_order(opts.columns) or bytes_lt
     if not build_table(tbl, opts.operation or "", data) then return "" end
-    return render(sections, opts.width or 80, opts.color and true or false)
+    local color = opts.color and true or false
+    local autoreset = color
+    if opts.autoreset ~= nil then autoreset = color and opts.autoreset end
+    return render(sections, opts.width or 80, color, autoreset)
 end
 
 return M

@@ -14,7 +14,7 @@ BENCH_FLOOR := $(B)/bench/floor
 $(BENCH_FLOOR): tests/bench/floor.c
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
-	$(Q)$(CC) -O2 -g -std=c11 -Wall -Wextra -Werror $(shell pkg-config --cflags $(PKGS)) \
+	$(Q)$(CC) -O2 -g -std=c11 -Wall -Wextra -Werror $(call pkg,--cflags $(PKGS)) \
 	    -o $@ $< -Wl,--no-as-needed $(LIBS)
 
 bench-deps:

@@ -456,7 +456,7 @@ local function run_bad_arguments()
     { "expires type", { expires = 1.5 }, "field 'expires' must be an integer" },
     { "expires range", { presign = true, expires = 604801 }, "field 'expires' must be 1 to 604800" },
     { "body type", { body = 1 }, "field 'body' must be a string" },
-    { "region word", { region = "us east" }, "region must be a non-empty word" },
+    { "region word", { region = "us east" }, "region must be a word" },
   }
   for _, c in ipairs(cases) do
     local args = c[2] and with(c[2]) or nil

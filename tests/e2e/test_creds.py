@@ -590,8 +590,17 @@ def c_sso_unauthorized(C, ws):
     return with_srv(C, g, sso_token="another-token")
 
 
+def c_sso_region_invalid(C, ws):
+    """sso_region becomes a host name only after validate_region_name."""
+    cfg = SSO_SESSION.replace("sso_region = us-east-1", "sso_region = evil.example/x?")
+    sso_token_file(ws, "dev", 3600)
+    return same_as_cli(C, ws, files={"config": cfg, "credentials": ""}, expect_rc=255,
+                       err_has="Provided region_name 'evil.example/x?' doesn't match")
+
+
 def cases():
     cs = [
+        ("SSO: sso_region validated before it names a host (vs AWS CLI)", c_sso_region_invalid),
         ("assume-role: source_profile, cache written, reused, shared with the CLI, expiry",
          c_assume_role_cache),
         ("assume-role: chained roles, role_session_name", c_chained),

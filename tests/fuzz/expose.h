@@ -23,8 +23,12 @@ int fuzz_process_parse(const struct buf *b, struct creds *out, int *found,
 /* creds_sso.c parse: a GetRoleCredentials answer. */
 int fuzz_sso_parse(const struct buf *b, struct cache_entry *e,
                    struct iam_err *err);
-/* creds_sso.c load_token: reads $HOME/.aws/sso/cache/SHA1(name).json,
- * name being session when non-NULL (sso-session profile), else start_url. */
+/* sso_token.c's reading of $HOME/.aws/sso/cache/SHA1(name).json, name
+ * being session when non-NULL (sso-session profile), else start_url: the
+ * load, the expiry check, the refreshed file's layout (no OIDC call). */
+int fuzz_sso_token_load(const char *start_url, const char *session,
+                        char **tok, struct iam_err *err);
+/* The same, through creds_sso.c's exposure (kept for the target). */
 int fuzz_sso_load_token(const char *start_url, const char *session,
                         char **tok, struct iam_err *err);
 /* creds_container.c fill: the endpoint's JSON, as try_once parsed it. */

@@ -27,7 +27,7 @@ FUZZ_LUA_TARGETS  := json yaml jmespath argparse jsonshape credreport policydoc
 # core/<file>.c and exports a wrapper (expose.h); FUZZ_X_<target> lists
 # the files whose expose object replaces the core object in the link.
 FUZZ_CRED_TARGETS := credjson stsxml dates
-FUZZ_X_credjson   := creds_process creds_sso creds_container creds_imds
+FUZZ_X_credjson   := creds_process creds_sso sso_token creds_container creds_imds
 FUZZ_X_stsxml     := sts
 FUZZ_X_dates      := session
 FUZZ_TARGETS := $(FUZZ_CORE_TARGETS) $(FUZZ_CRED_TARGETS) $(FUZZ_LUA_TARGETS)
@@ -35,14 +35,14 @@ FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
 
 FUZZ_CORE_SRC := $(sort $(wildcard core/*.c))
 FUZZ_BIND_SRC := $(filter-out bindings/main.c,$(sort $(wildcard bindings/*.c)))
-FUZZ_CORE_FLAGS = $(shell pkg-config --cflags libcurl libxml-2.0 libcrypto) -Icore -DUNITTESTS
-FUZZ_CORE_LIBS  = $(shell pkg-config --libs libcurl libxml-2.0 libcrypto jansson) -lm
+FUZZ_CORE_FLAGS = $(call pkg,--cflags libcurl libxml-2.0 libcrypto) -Icore -DUNITTESTS
+FUZZ_CORE_LIBS  = $(call pkg,--libs libcurl libxml-2.0 libcrypto jansson) -lm
 # The bindings need what the binary links (the Makefile's PKGS when this
 # file is included from it).
 FUZZ_LUA_PKGS   := $(or $(PKGS),lua5.4 jansson yaml-0.1 libcurl libxml-2.0 libcrypto)
-FUZZ_LUA_FLAGS  = $(shell pkg-config --cflags $(FUZZ_LUA_PKGS)) \
+FUZZ_LUA_FLAGS  = $(call pkg,--cflags $(FUZZ_LUA_PKGS)) \
                   -Ibindings -Icore -I$(B)/gen -DIAMLUA_VERSION='"fuzz"'
-FUZZ_LUA_LIBS   = $(shell pkg-config --libs $(FUZZ_LUA_PKGS)) -lm
+FUZZ_LUA_LIBS   = $(call pkg,--libs $(FUZZ_LUA_PKGS)) -lm
 # -fsanitize=fuzzer only on the target (it brings main); the code under
 # test gets fuzzer-no-link so it is instrumented for coverage.
 FUZZ_LIB_SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined

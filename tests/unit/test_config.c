@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -507,13 +508,13 @@ static const struct cred_case cred_cases[] = {
      .rc = IAM_EPARSE,
      .code = "ConfigParseError",
      .msg = "Unable to parse config file: @HOME@/.boto"},
-    {.name = "expired env credentials",
+    /* resolved as botocore's RefreshableCredentials: the refresh at the
+     * first use refuses them (test_env_first_use) */
+    {.name = "expired env credentials resolve",
      .env = {"AWS_ACCESS_KEY_ID=AKENV", "AWS_SECRET_ACCESS_KEY=SKENV",
              "AWS_CREDENTIAL_EXPIRATION=2000-01-01T00:00:00Z"},
-     .rc = IAM_ECREDS,
-     .code = "RuntimeError",
-     .msg = "Credentials were refreshed, but the refreshed credentials are "
-            "still expired."},
+     .akid = "AKENV",
+     .source = "env"},
     {.name = "unexpired env credentials",
      .env = {"AWS_ACCESS_KEY_ID=AKENV", "AWS_SECRET_ACCESS_KEY=SKENV",
              "AWS_CREDENTIAL_EXPIRATION=2999-01-01T00:00:00+05:00"},
@@ -752,6 +753,58 @@ static void test_chain_repeat(void)
                "resolve twice", "rc %d %d", rc1, rc2);
     creds_free(&cr);
     teardown_case(&cred_cases[9], home);
+}
+
+/* Environment credentials with an expiration are refreshed (the
+ * variables read again) at their first use when they expire within 15
+ * minutes; still expired then is botocore's RuntimeError. */
+static void test_env_first_use(void)
+{
+    static const struct {
+        const char *name, *exp;
+        int rc;
+    } cases[] = {
+        {"env expired: refused at first use", "2000-01-01T00:00:00Z",
+         IAM_ECREDS},
+        {"env far from expiry: used", "2999-01-01T00:00:00Z", IAM_OK},
+    };
+    char home[300], exp[64];
+    size_t i;
+    for(i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct cred_case c = {.name = cases[i].name};
+        struct creds_ctx ctx;
+        struct config *cfg = NULL;
+        struct iam_err err;
+        struct creds cr;
+        int rc;
+        snprintf(home, sizeof(home), "%s/first%zu", base, i);
+        setup_case(&c, home);
+        put_env("AWS_ACCESS_KEY_ID=AKENV");
+        put_env("AWS_SECRET_ACCESS_KEY=SKENV");
+        snprintf(exp, sizeof(exp), "AWS_CREDENTIAL_EXPIRATION=%s",
+                 cases[i].exp);
+        put_env(exp);
+        iam_err_clear(&err);
+        memset(&ctx, 0, sizeof(ctx));
+        rc = config_load(&cfg, &err);
+        ctx.cfg = cfg;
+        ctx.verify_tls = 1;
+        if(!rc)
+            rc = creds_resolve_ctx(&ctx, &cr, &err);
+        if(!rc)
+            rc = creds_refresh(&ctx, &cr, (long long)time(NULL), &err);
+        unit_check(rc == cases[i].rc &&
+                       (rc == IAM_OK ||
+                        (!strcmp(err.code, "RuntimeError") &&
+                         !strcmp(err.msg, "Credentials were refreshed, but "
+                                          "the refreshed credentials are "
+                                          "still expired."))),
+                   cases[i].name, "rc %d code '%s' msg '%s'", rc, err.code,
+                   err.msg);
+        creds_free(&cr);
+        config_free(cfg);
+        teardown_case(&c, home);
+    }
 }
 
 /* ---- the profile map, checked against botocore's session.full_config
@@ -1089,6 +1142,7 @@ int main(void)
     }
     test_chain();
     test_chain_repeat();
+    test_env_first_use();
     test_profiles();
     test_sub_sections();
     test_setting();
