@@ -6,7 +6,7 @@
 #
 # The table goes to stdout and tests/bench/out/latest.md.
 
-BENCH_DEBS  := nginx-light hyperfine wrk time curl awscli util-linux
+BENCH_DEBS  := nginx-light hyperfine wrk time curl awscli util-linux openssl
 BENCH_FLOOR := $(B)/bench/floor
 
 # The floor links exactly iamlua's -l flags; --no-as-needed keeps every

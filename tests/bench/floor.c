@@ -3,7 +3,6 @@
  * -Wl,--no-as-needed) and touches one symbol of each, then exits. Built by
  * tests/bench/bench.mk; `make bench` times it next to iamlua. */
 #include <curl/curl.h>
-#include <histedit.h>
 #include <jansson.h>
 #include <lauxlib.h>
 #include <libxml/xmlversion.h>
@@ -17,7 +16,6 @@ static void (*volatile const touched[])(void) = {
     (void (*)(void))luaL_newstate,  (void (*)(void))curl_version,
     (void (*)(void))xmlCheckVersion, (void (*)(void))OpenSSL_version_num,
     (void (*)(void))json_object,    (void (*)(void))yaml_get_version_string,
-    (void (*)(void))el_init,
 };
 
 int main(void)
