@@ -49,7 +49,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 sys.path.insert(0, HERE)
-from benchlib import (BenchError, elapsed, hyperfine, log, loop_rate,  # noqa: E402
+from benchlib import (BenchError, check_deadline, elapsed, hyperfine, log, loop_rate,  # noqa: E402
                       median, on_signal, over_budget, peak_rss_kb, run, stop_children,
                       timed)
 from endpoints import (REGION, TRANSPORTS, Nginx, connections, make_certs,  # noqa: E402
@@ -316,13 +316,16 @@ def many_section(a, ngx, env, tmp, calls, rounds, wrk_seconds, budget, min_round
 def sign_section(a, env, rounds, n_iamlua, n_boto, budget=40, min_rounds=1):
     t0 = time.monotonic()
     cpu = str(os.cpu_count() - 1)
-    tools = {"aws.sign (iamlua)": ["taskset", "-c", cpu, a.iamlua, "run",
-                                   os.path.join(HERE, "sign.lua"), str(n_iamlua)],
+    sign = os.path.join(HERE, "sign.lua")
+    tools = {"aws.sign (iamlua)": ["taskset", "-c", cpu, a.iamlua, "run", sign, str(n_iamlua)],
+             "aws.sign, reading headers and url": ["taskset", "-c", cpu, a.iamlua, "run",
+                                                   sign, str(n_iamlua), "headers,url"],
              "botocore SigV4Auth": ["taskset", "-c", cpu, PY,
                                     os.path.join(HERE, "sign_botocore.py"), str(n_boto)]}
     rates = {n: [] for n in tools}
     for r in range(rounds):
         for n in (list(tools) if r % 2 == 0 else list(tools)[::-1]):
+            check_deadline()
             _, so, _ = run(tools[n], env)
             rates[n].append(loop_rate(so))
         if r + 1 < rounds and over_budget(t0, budget, r + 1, min_rounds):
