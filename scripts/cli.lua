@@ -43,9 +43,8 @@ local function main(args, prompted)
     -- Auto-prompt (cli.prompt) decides from the raw words, before parsing,
     -- as the CLI's entry point does; it calls main again, prompted.
     if not prompted then
-        local prompt = require "cli.prompt"
-        local mode = prompt.mode(host, args)
-        if mode ~= "off" then return prompt.run(host, args, mode, main) end
+        local mode = require("cli.automode").mode(host, args)
+        if mode ~= "off" then return require("cli.prompt").run(host, args, mode, main) end
     end
     argv = args
     local g = {}
