@@ -22,28 +22,64 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct lreq;
+
+/* Lifetimes (docs/LIFETIMES.md): the client knows every request box of
+ * its calls in progress (`reqs`); closing it cancels them, so a task
+ * parked on one wakes with a ClientClosed error instead of touching a
+ * freed session. While a session function runs (`busy`), a close from
+ * the debug trace function only marks the client; the session is freed
+ * when that function returns. */
 struct lclient {
     struct session *s;
     lua_State *L; /* for the trace callback; set per call */
     int wire_ts;
+    int busy;    /* session functions running (0 or 1) */
+    int closing; /* closed while busy: free the session when idle */
+    struct lreq *reqs;
 };
 
 /* A request in flight, boxed so that a raise anywhere frees it. It lives
- * across the request's attempts (retries). */
+ * across the request's attempts (retries) and is anchored on the calling
+ * coroutine's stack (and in the scheduler's pending table while parked). */
 struct lreq {
     struct treq *r;
     struct xml_doc *doc;
     struct retry_call rc;
     size_t nparams;
     double delay; /* seconds to wait before the next attempt */
+    struct lsched_wait wait;
+    struct lclient *client; /* NULL once the client is closed */
+    struct lreq *cprev, *cnext;
+    int cancelled; /* the client was closed under this request */
 };
 
 static struct lclient *check_client(lua_State *L)
 {
     struct lclient *c = luaL_checkudata(L, 1, LCLIENT_MT);
-    if(!c->s)
+    if(!c->s || c->closing)
         luaL_error(L, "attempt to use a closed client");
+    if(c->busy) /* redis's `inuse`: no re-entry from the trace function */
+        luaL_error(L, "attempt to use a client from its own debug function");
     return c;
+}
+
+/* Brackets a session call that may run the trace function (Lua). Returns
+ * false when the client was closed meanwhile (and is now freed). */
+static void client_enter(struct lclient *c, lua_State *L)
+{
+    c->busy++;
+    c->L = L;
+}
+
+static int client_leave(struct lclient *c)
+{
+    c->L = NULL;
+    if(--c->busy == 0 && c->closing) {
+        session_free(c->s);
+        c->s = NULL;
+    }
+    return c->s != NULL && !c->closing;
 }
 
 /* Hands one trace line to the Lua function in the client's uservalue. A
@@ -151,8 +187,7 @@ int aws_client(lua_State *L)
                      strcmp(ts, "iso8601") == 0, 2,
                   "timestamp_format must be 'iso8601' or 'wire'");
     c = lua_newuserdatauv(L, sizeof(*c), 1); /* closed until the session exists */
-    c->s = NULL;
-    c->L = NULL;
+    memset(c, 0, sizeof(*c));
     c->wire_ts = ts && strcmp(ts, "wire") == 0;
     luaL_setmetatable(L, LCLIENT_MT);
     if(lua_getfield(L, 2, "debug") == LUA_TFUNCTION) {
@@ -165,6 +200,21 @@ int aws_client(lua_State *L)
     return 1;
 }
 
+static void lreq_unlink(struct lreq *q)
+{
+    struct lclient *c = q->client;
+    if(!c)
+        return;
+    if(q->cprev)
+        q->cprev->cnext = q->cnext;
+    else
+        c->reqs = q->cnext;
+    if(q->cnext)
+        q->cnext->cprev = q->cprev;
+    q->cprev = q->cnext = NULL;
+    q->client = NULL;
+}
+
 static void lreq_release(struct lreq *q)
 {
     treq_free(q->r);
@@ -173,17 +223,24 @@ static void lreq_release(struct lreq *q)
     q->doc = NULL;
 }
 
+/* __gc and __close of a request box. Whatever else is finalized before or
+ * after it (the client, the transport, the scheduler state), this leaves
+ * no pointer to it anywhere and follows none that may be stale. */
 static int lreq_gc(lua_State *L)
 {
-    lreq_release(lua_touserdata(L, 1));
+    struct lreq *q = lua_touserdata(L, 1);
+    lsched_forget(L, &q->wait);
+    lreq_unlink(q);
+    lreq_release(q);
     return 0;
 }
 
-/* [-0, +1, m] A new empty request box. */
-static struct lreq *new_lreq(lua_State *L)
+/* [-0, +1, m] A new empty request box of client c. */
+static struct lreq *new_lreq(lua_State *L, struct lclient *c)
 {
     struct lreq *q = lua_newuserdatauv(L, sizeof(*q), 0);
     memset(q, 0, sizeof(*q));
+    q->wait.thread_ref = LUA_NOREF;
     if(luaL_newmetatable(L, "aws.request")) {
         lua_pushcfunction(L, lreq_gc);
         lua_setfield(L, -2, "__gc");
@@ -191,34 +248,68 @@ static struct lreq *new_lreq(lua_State *L)
         lua_setfield(L, -2, "__close");
     }
     lua_setmetatable(L, -2);
+    if(c) {
+        q->client = c;
+        q->cnext = c->reqs;
+        if(c->reqs)
+            c->reqs->cprev = q;
+        c->reqs = q;
+    }
     return q;
 }
 
-/* Reads params (array of {name, value}) into parallel arrays; the strings
- * stay anchored by the params table for the duration of the call. */
+/* Reads params (array of {name, value}) into parallel arrays in one
+ * userdata that also holds a copy of every name and value: the request
+ * owns what it sends. (Borrowing lua_tolstring's pointers is not enough:
+ * a number converted on a stack copy dies with that copy, and a retry
+ * signs again after any amount of garbage collection.) */
 static size_t collect_params(lua_State *L, int idx, const char ***names,
                              size_t **nlens, const char ***values,
                              size_t **vlens)
 {
     size_t i, n = lua_isnoneornil(L, idx) ? 0 : lua_rawlen(L, idx);
-    void *mem;
+    size_t bytes = 0, len, head;
+    char *mem, *p;
     if(n > 100000)
         luaL_error(L, "too many parameters");
-    mem = lua_newuserdatauv(L, (n + 1) * (2 * sizeof(char *) +
-                                          2 * sizeof(size_t)), 0);
-    *names = mem;
-    *values = *names + n + 1;
-    *nlens = (size_t *)(*values + n + 1);
-    *vlens = *nlens + n + 1;
-    for(i = 0; i < n; i++) {
+    for(i = 0; i < n; i++) { /* first pass: check and measure */
         lua_rawgeti(L, idx, (lua_Integer)i + 1);
         luaL_argcheck(L, lua_istable(L, -1), idx, "parameter pairs expected");
         lua_rawgeti(L, -1, 1);
         lua_rawgeti(L, -2, 2);
         if(lua_type(L, -2) != LUA_TSTRING || !lua_isstring(L, -1))
             luaL_argerror(L, idx, "parameter name and value must be strings");
-        (*names)[i] = lua_tolstring(L, -2, &(*nlens)[i]);
-        (*values)[i] = lua_tolstring(L, -1, &(*vlens)[i]);
+        bytes += lua_rawlen(L, -2) + 1;
+        lua_tolstring(L, -1, &len);
+        bytes += len + 1;
+        luaL_argcheck(L, bytes < ((size_t)64 << 20), idx,
+                      "parameters are too large");
+        lua_pop(L, 3);
+    }
+    head = (n + 1) * (2 * sizeof(char *) + 2 * sizeof(size_t));
+    mem = lua_newuserdatauv(L, head + bytes + 1, 0);
+    *names = (const char **)(void *)mem;
+    *values = *names + n + 1;
+    *nlens = (size_t *)(*values + n + 1);
+    *vlens = *nlens + n + 1;
+    p = mem + head;
+    for(i = 0; i < n; i++) { /* second pass: copy */
+        const char *str;
+        lua_rawgeti(L, idx, (lua_Integer)i + 1);
+        lua_rawgeti(L, -1, 1);
+        lua_rawgeti(L, -2, 2);
+        str = lua_tolstring(L, -2, &len);
+        memcpy(p, str, len + 1);
+        (*names)[i] = p;
+        (*nlens)[i] = len;
+        p += len + 1;
+        str = lua_tolstring(L, -1, &len);
+        if(p + len + 1 > mem + head + bytes + 1) /* changed under us */
+            luaL_argerror(L, idx, "parameters changed while being read");
+        memcpy(p, str, len + 1);
+        (*values)[i] = p;
+        (*vlens)[i] = len;
+        p += len + 1;
         lua_pop(L, 3);
     }
     return n;
@@ -255,6 +346,19 @@ static int push_error(lua_State *L, const struct iam_err *err,
     return 2;
 }
 
+/* [-0, +2, m] nil, err for a call whose client was closed under it. */
+static int push_closed(lua_State *L, struct lreq *q, const char *action)
+{
+    struct iam_err err = {0};
+    lreq_release(q);
+    lreq_unlink(q);
+    iam_errc(&err, IAM_ECANCELLED, "ClientClosed",
+             "The client was closed while the %s request was in progress.",
+             action);
+    iam_err_kind(&err, IAM_KIND_USAGE);
+    return push_error(L, &err, action);
+}
+
 /* The parameter arrays collect_params built in the userdata at index 5. */
 static void param_arrays(lua_State *L, size_t n, const char ***names,
                          size_t **nlens, const char ***values, size_t **vlens)
@@ -268,6 +372,14 @@ static void param_arrays(lua_State *L, size_t n, const char ***names,
 
 static int send_cont(lua_State *L, int status, lua_KContext ctx);
 
+/* Parks the running task on q's request (yields; send_cont continues). */
+static int park(lua_State *L, struct lreq *q)
+{
+    lsched_park(L, 6, q->r, &q->wait);
+    lsched_push_sentinel(L);
+    return lua_yieldk(L, 1, 0, send_cont);
+}
+
 /* Sends attempts of the request in the box at 6 until one is final:
  * the request's whole life, shared by the blocking path and by parked
  * tasks (which come back here through send_cont after every yield).
@@ -277,7 +389,7 @@ static int run_request(lua_State *L, struct lclient *c, struct lreq *q,
                        int resumed)
 {
     const char *action = lua_tostring(L, 2);
-    int shape = lua_isnil(L, 4) ? 0 : 4, n;
+    int shape = lua_isnil(L, 4) ? 0 : 4, n, rc, retry;
     struct transport *t = lsched_transport(L);
     for(;;) {
         struct iam_err err = {0};
@@ -289,41 +401,43 @@ static int run_request(lua_State *L, struct lclient *c, struct lreq *q,
             param_arrays(L, q->nparams, &names, &nlens, &values, &vlens);
             treq_free(q->r);
             q->r = NULL;
-            c->L = L;
+            client_enter(c, L);
             /* The adaptive rate limiter's wait adds to the backoff;
              * signing happens now, and the signature outlives any wait
              * (at most about 20 s plus the send rate's). */
             q->delay += session_send_delay(c->s);
-            if(session_prepare(c->s, action, names, nlens, values, vlens,
-                               q->nparams, &q->r, &err) != IAM_OK ||
+            rc = session_prepare(c->s, action, names, nlens, values, vlens,
+                                 q->nparams, &q->r, &err);
+            if(!client_leave(c))
+                return push_closed(L, q, action);
+            if(rc != IAM_OK ||
                transport_submit_after(t, q->r, (long)(q->delay * 1000),
                                       &err) != IAM_OK) {
-                c->L = NULL;
                 n = push_error(L, &err, action);
                 lreq_release(q);
                 return n;
             }
             q->rc.attempt++;
             q->delay = 0;
-            if(lsched_can_park(L)) {
-                c->L = NULL;
-                lsched_park(L, 6, q->r);
-                lsched_push_sentinel(L);
-                return lua_yieldk(L, 1, 0, send_cont);
-            }
+            if(lsched_can_park(L))
+                return park(L, q);
             while(!q->r->done)
                 transport_step(t, 1000);
         }
         resumed = 0;
-        c->L = L;
+        if(q->cancelled || !c->s)
+            return push_closed(L, q, action);
+        client_enter(c, L);
         xml_free(q->doc);
         q->doc = NULL;
         session_response(c->s, q->r, action, &q->doc, &res, &err);
-        if(session_retry(c->s, &q->rc, q->r, &err, &delay)) {
+        retry = session_retry(c->s, &q->rc, q->r, &err, &delay);
+        if(!client_leave(c))
+            return push_closed(L, q, action);
+        if(retry) {
             q->delay = delay;
             continue;
         }
-        c->L = NULL;
         if(err.st != IAM_OK)
             n = push_error(L, &err, action);
         else
@@ -336,8 +450,8 @@ static int run_request(lua_State *L, struct lclient *c, struct lreq *q,
     }
 }
 
-/* Continuation of a parked _send: the coroutine was resumed because its
- * request finished. The stack is as it was at the yield. */
+/* Continuation of a parked _send: the coroutine was resumed, normally
+ * because its request finished. The stack is as it was at the yield. */
 static int send_cont(lua_State *L, int status, lua_KContext ctx)
 {
     struct lclient *c = luaL_checkudata(L, 1, LCLIENT_MT);
@@ -345,9 +459,17 @@ static int send_cont(lua_State *L, int status, lua_KContext ctx)
     (void)status;
     (void)ctx;
     lua_settop(L, 6);
-    lsched_unpark(L);
-    if(!c->s || !q || !q->r)
-        return luaL_error(L, "request was cancelled");
+    if(q->r && !q->r->done && !q->cancelled) {
+        /* Resumed before its answer came (by hand, or by a scheduler
+         * that got it wrong): never parse an unfinished request. */
+        if(lsched_can_park(L))
+            return park(L, q);
+        while(!q->r->done)
+            transport_step(lsched_transport(L), 1000);
+    }
+    lsched_unpark(L, &q->wait);
+    if(q->cancelled || !c->s || !q->r)
+        return push_closed(L, q, lua_tostring(L, 2));
     return run_request(L, c, q, 1);
 }
 
@@ -369,7 +491,7 @@ static int client_send(lua_State *L)
     lua_settop(L, 4); /* client, action, params, shape */
     lvalue_init(L);
     n = collect_params(L, 3, &names, &nlens, &values, &vlens); /* at 5 */
-    q = new_lreq(L); /* at 6 */
+    q = new_lreq(L, c); /* at 6 */
     q->nparams = n;
     return run_request(L, c, q, 0);
 }
@@ -381,14 +503,16 @@ static int client_info(lua_State *L)
     struct lclient *c = check_client(L);
     struct iam_err err = {0};
     const struct endpoint *ep;
-    c->L = L;
-    if(session_resolve(c->s, &err) != IAM_OK) {
-        c->L = NULL;
+    int rc;
+    client_enter(c, L);
+    rc = session_resolve(c->s, &err);
+    if(!client_leave(c))
+        return luaL_error(L, "attempt to use a closed client");
+    if(rc != IAM_OK) {
         luaL_pushfail(L);
         lerr_push(L, &err, NULL);
         return 2;
     }
-    c->L = NULL;
     ep = session_endpoint(c->s);
     lua_createtable(L, 0, 5);
     lua_pushstring(L, session_region(c->s));
@@ -444,9 +568,23 @@ static int client_timestamps(lua_State *L)
     return 0;
 }
 
+/* __gc and __close. Requests of calls still in progress are cancelled
+ * first: a task parked on one wakes with ClientClosed; one waiting out a
+ * backoff leaves the transport. They own copies of what they send, so
+ * nothing of theirs points into the session freed here. */
 static int client_gc(lua_State *L)
 {
     struct lclient *c = luaL_checkudata(L, 1, LCLIENT_MT);
+    while(c->reqs) {
+        struct lreq *q = c->reqs;
+        q->cancelled = 1;
+        lreq_unlink(q);
+        treq_cancel(q->r, IAM_ECANCELLED, "client closed");
+    }
+    if(c->busy) { /* closed from its own debug function */
+        c->closing = 1;
+        return 0;
+    }
     session_free(c->s);
     c->s = NULL;
     return 0;
@@ -493,7 +631,7 @@ int aws_xml_decode(lua_State *L)
         luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 3);
     lvalue_init(L);
-    q = new_lreq(L); /* at 4 */
+    q = new_lreq(L, NULL); /* at 4 */
     xml_limits_default(&lim);
     if(xml_parse(body, len, &lim, &q->doc, &err) != IAM_OK) {
         luaL_pushfail(L);

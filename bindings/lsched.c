@@ -1,47 +1,37 @@
 /* lsched.c - the task scheduler's C half (see lsched.h).
  *
- * Policy (concurrency, order of results, fail-fast) lives in Lua
- * (scripts/aws/parallel.lua), as NSE keeps its queues in nse_main.lua; this
- * file only parks coroutines on requests and reports which are ready.
- * libcurl's completion callback only records readiness; coroutines are
- * resumed by Lua after core.wait() returns, never from inside a callback.
+ * Policy (concurrency, order of results, fail-fast, which scheduler a
+ * task belongs to) lives in Lua (scripts/aws/parallel.lua), as NSE keeps
+ * its queues in nse_main.lua; this file only parks coroutines on requests
+ * and reports which are ready. libcurl's completion callback only links a
+ * record into the ready list; coroutines are resumed by Lua after
+ * core.wait() returns, never from inside a callback.
  */
 #include <lauxlib.h>
 #include <lua.h>
 
 #include "lsched.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 static const char sentinel_key = 0;  /* light userdata yielded by parks */
 static const char pending_key = 0;   /* registry: thread -> request box */
-static const char state_key = 0;     /* registry: the struct sched box */
+static const char state_key = 0;     /* registry: the struct lsched box */
 static const char transport_key = 0; /* registry: the transport box */
 
-struct sched {
-    int active;       /* nesting depth of running schedulers */
-    int *ready;       /* registry refs of threads whose request is done */
-    size_t nready, cap;
+/* The scheduler state of a Lua state. A userdata anchored in the registry
+ * with no finalizer and nothing allocated behind it: it stays valid until
+ * lua_close frees it after every finalizer has run, so request boxes may
+ * unlink themselves from its list in any order. */
+struct lsched {
+    int active; /* nesting depth of running schedulers */
+    struct lsched_wait *head, *tail; /* ready, in completion order */
+    int nready;
 };
 
-/* What a completion needs: which thread to report. */
-struct parked {
-    struct sched *sched;
-    int thread_ref;
-};
-
-static int sched_gc(lua_State *L)
+static struct lsched *get_sched(lua_State *L)
 {
-    struct sched *s = lua_touserdata(L, 1);
-    free(s->ready);
-    s->ready = NULL;
-    return 0;
-}
-
-static struct sched *get_sched(lua_State *L)
-{
-    struct sched *s;
+    struct lsched *s;
     lua_rawgetp(L, LUA_REGISTRYINDEX, &state_key);
     s = lua_touserdata(L, -1);
     lua_pop(L, 1);
@@ -49,10 +39,6 @@ static struct sched *get_sched(lua_State *L)
         return s;
     s = lua_newuserdatauv(L, sizeof(*s), 0);
     memset(s, 0, sizeof(*s));
-    lua_createtable(L, 0, 1);
-    lua_pushcfunction(L, sched_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &state_key);
     return s;
 }
@@ -60,6 +46,8 @@ static struct sched *get_sched(lua_State *L)
 static int transport_gc(lua_State *L)
 {
     struct transport **box = lua_touserdata(L, 1);
+    /* Detaches every request still queued or in flight: their boxes may
+     * be finalized after this one. */
     transport_free(*box);
     *box = NULL;
     return 0;
@@ -98,7 +86,7 @@ void lsched_push_sentinel(lua_State *L)
     lua_pushlightuserdata(L, (void *)&sentinel_key);
 }
 
-/* [-0, +1, e] The pending table, created on first use. */
+/* [-0, +1, m] The pending table, created on first use. */
 static void push_pending(lua_State *L)
 {
     if(lua_rawgetp(L, LUA_REGISTRYINDEX, &pending_key) == LUA_TNIL) {
@@ -109,46 +97,78 @@ static void push_pending(lua_State *L)
     }
 }
 
-/* transport completion: only record; Lua resumes later. */
+static void unlink_ready(struct lsched_wait *w)
+{
+    struct lsched *s = w->sched;
+    if(!w->linked)
+        return;
+    if(w->prev)
+        w->prev->next = w->next;
+    else
+        s->head = w->next;
+    if(w->next)
+        w->next->prev = w->prev;
+    else
+        s->tail = w->prev;
+    w->prev = w->next = NULL;
+    w->linked = 0;
+    s->nready--;
+}
+
+/* Transport completion: only links the record (no allocation, so it
+ * cannot fail); Lua resumes the thread later. */
 static void on_ready(struct treq *r, void *ud)
 {
-    struct parked *p = ud;
-    struct sched *s = p->sched;
+    struct lsched_wait *w = ud;
+    struct lsched *s = w->sched;
     (void)r;
-    if(s->nready == s->cap) {
-        size_t ncap = s->cap ? s->cap * 2 : 16;
-        int *n = realloc(s->ready, ncap * sizeof(*n));
-        if(!n)
-            return; /* wait() notices the request done by polling */
-        s->ready = n;
-        s->cap = ncap;
-    }
-    s->ready[s->nready++] = p->thread_ref;
-    p->thread_ref = LUA_NOREF;
+    if(w->linked || w->thread_ref == LUA_NOREF)
+        return;
+    w->next = NULL;
+    w->prev = s->tail;
+    if(s->tail)
+        s->tail->next = w;
+    else
+        s->head = w;
+    s->tail = w;
+    w->linked = 1;
+    s->nready++;
 }
 
-void lsched_park(lua_State *L, int box, struct treq *r)
+void lsched_park(lua_State *L, int box, struct treq *r,
+                 struct lsched_wait *w)
 {
-    struct sched *s = get_sched(L);
-    struct parked *p;
-    push_pending(L);          /* pending */
-    lua_pushthread(L);        /* pending, thread */
-    lua_createtable(L, 2, 0); /* pending, thread, entry */
-    lua_pushvalue(L, box);
-    lua_rawseti(L, -2, 1);    /* entry[1] = request box */
-    p = lua_newuserdatauv(L, sizeof(*p), 0);
-    p->sched = s;
-    lua_rawseti(L, -2, 2);    /* entry[2] = parked record */
-    lua_rawset(L, -3);        /* pending[thread] = entry */
+    struct lsched *s = get_sched(L);
+    lsched_forget(L, w);
+    push_pending(L);       /* pending */
+    lua_pushthread(L);     /* pending, thread */
+    lua_pushvalue(L, box); /* pending, thread, box */
+    lua_rawset(L, -3);     /* pending[thread] = box (may raise: nothing
+                              else is set yet) */
     lua_pop(L, 1);
     lua_pushthread(L);
-    p->thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    w->thread_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    w->sched = s;
+    /* Last, and raising nothing: from here a completion reaches w. */
     r->on_done = on_ready;
-    r->ud = p;
+    r->ud = w;
+    if(r->done) /* finished before it was parked (treq_cancel) */
+        on_ready(r, w);
 }
 
-void lsched_unpark(lua_State *L)
+void lsched_forget(lua_State *L, struct lsched_wait *w)
 {
+    if(w->sched)
+        unlink_ready(w);
+    if(w->thread_ref != LUA_NOREF && w->thread_ref != 0) {
+        luaL_unref(L, LUA_REGISTRYINDEX, w->thread_ref);
+    }
+    w->thread_ref = LUA_NOREF;
+}
+
+void lsched_unpark(lua_State *L, struct lsched_wait *w)
+{
+    lsched_forget(L, w);
     push_pending(L);
     lua_pushthread(L);
     lua_pushnil(L);
@@ -156,48 +176,44 @@ void lsched_unpark(lua_State *L)
     lua_pop(L, 1);
 }
 
-/* core.wait(timeout_ms) -> array of threads whose request finished, maybe
- * empty; raises "interrupted" after Ctrl-C. */
+/* core.wait(timeout_ms) -> array of threads whose request finished, in
+ * completion order; empty when nothing finished within the timeout (or
+ * nothing is in flight: the caller decides whether that is a deadlock). */
 static int sched_wait(lua_State *L)
 {
-    struct sched *s = get_sched(L);
+    struct lsched *s = get_sched(L);
     struct transport *t = lsched_transport(L);
     lua_Integer timeout = luaL_optinteger(L, 1, 1000);
-    size_t i;
     int n = 0;
     if(s->nready == 0 && transport_running(t) > 0)
         transport_step(t, (int)(timeout > 0 ? timeout : 0));
     else if(transport_running(t) > 0)
         transport_step(t, 0);
-    lua_createtable(L, (int)s->nready, 0);
-    for(i = 0; i < s->nready; i++) {
-        lua_rawgeti(L, LUA_REGISTRYINDEX, s->ready[i]);
-        luaL_unref(L, LUA_REGISTRYINDEX, s->ready[i]);
+    /* Sized first: filling the array part then allocates nothing, so no
+     * record is taken off the list and then lost to a memory error. */
+    lua_createtable(L, s->nready, 0);
+    luaL_checkstack(L, 2, "core.wait");
+    while(s->head) {
+        struct lsched_wait *w = s->head;
+        unlink_ready(w);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, w->thread_ref);
+        luaL_unref(L, LUA_REGISTRYINDEX, w->thread_ref);
+        w->thread_ref = LUA_NOREF;
         lua_rawseti(L, -2, ++n);
     }
-    s->nready = 0;
     return 1;
 }
 
-/* core.cancel(thread): abandons the thread's request, if any. */
+/* core.cancel(thread): abandons the thread's request, if any: closing its
+ * box frees the request, which leaves the transport and the ready list. */
 static int sched_cancel(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTHREAD);
     push_pending(L);
     lua_pushvalue(L, 1);
-    if(lua_rawget(L, -2) == LUA_TTABLE) {
-        struct parked *p;
-        lua_rawgeti(L, -1, 2);
-        p = lua_touserdata(L, -1);
-        if(p && p->thread_ref != LUA_NOREF) {
-            luaL_unref(L, LUA_REGISTRYINDEX, p->thread_ref);
-            p->thread_ref = LUA_NOREF;
-        }
-        lua_pop(L, 1);
-        lua_rawgeti(L, -1, 1); /* the box: closing it frees the request */
+    if(lua_rawget(L, -2) != LUA_TNIL) {
         if(luaL_callmeta(L, -1, "__close"))
             lua_pop(L, 1);
-        lua_pop(L, 1);
     }
     lua_pop(L, 1);
     lua_pushvalue(L, 1);
@@ -216,16 +232,31 @@ static int sched_enter(lua_State *L)
 
 static int sched_leave(lua_State *L)
 {
-    struct sched *s = get_sched(L);
+    struct lsched *s = get_sched(L);
     if(s->active > 0)
         s->active--;
     return 0;
 }
 
-/* core.in_flight() -> number of requests the transport is running */
+/* core.in_flight() -> number of requests the transport holds (in flight
+ * or waiting out a backoff) */
 static int sched_in_flight(lua_State *L)
 {
     lua_pushinteger(L, transport_running(lsched_transport(L)));
+    return 1;
+}
+
+/* core.interrupted() -> true once Ctrl-C was pressed: schedulers stop */
+static int sched_interrupted(lua_State *L)
+{
+    lua_pushboolean(L, transport_interrupted());
+    return 1;
+}
+
+/* core.ready_count() -> completions not yet taken by core.wait */
+static int sched_ready_count(lua_State *L)
+{
+    lua_pushinteger(L, get_sched(L)->nready);
     return 1;
 }
 
@@ -236,6 +267,8 @@ void lsched_register(lua_State *L)
                                      {"sched_enter", sched_enter},
                                      {"sched_leave", sched_leave},
                                      {"in_flight", sched_in_flight},
+                                     {"ready_count", sched_ready_count},
+                                     {"interrupted", sched_interrupted},
                                      {NULL, NULL}};
     luaL_setfuncs(L, funcs, 0);
     lsched_push_sentinel(L);

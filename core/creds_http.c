@@ -41,9 +41,9 @@ static int build(const struct creds_ctx *ctx, const struct creds_http *q,
     r->opts.connect_timeout_ms = pick(q->timeout_ms, ctx->connect_timeout_ms);
     r->opts.read_timeout_ms = pick(q->timeout_ms, ctx->read_timeout_ms);
     r->opts.verify_tls = ctx->verify_tls;
-    r->opts.ca_bundle = ctx->ca_bundle;
-    r->opts.proxy = proxy_for(r->url);
     r->opts.max_body = q->max_body ? q->max_body : (1 << 20);
+    if(!rc)
+        rc = treq_set_paths(r, ctx->ca_bundle, proxy_for(r->url));
     return rc;
 }
 

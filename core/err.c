@@ -51,7 +51,7 @@ const char *iam_strstatus(enum iam_status st)
         "ok", "out of memory", "invalid argument", "parse error",
         "too big", "I/O error", "not found", "no credentials",
         "configuration error", "connection error", "timeout",
-        "TLS error", "service error", "interrupted"};
+        "TLS error", "service error", "interrupted", "cancelled"};
     if((size_t)st < sizeof(names) / sizeof(names[0]))
         return names[st];
     return "unknown error";

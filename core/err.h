@@ -24,7 +24,8 @@ enum iam_status {
     IAM_ETIMEOUT,  /* connect or read timeout */
     IAM_ETLS,      /* TLS handshake or verification failed */
     IAM_ESERVICE,  /* the service answered with an error document */
-    IAM_EINTR      /* interrupted (Ctrl-C) */
+    IAM_EINTR,     /* interrupted (Ctrl-C) */
+    IAM_ECANCELLED /* abandoned by its owner (treq_cancel) */
 };
 
 enum iam_kind {

@@ -568,8 +568,12 @@ int session_prepare(struct session *s, const char *action,
     r->opts.connect_timeout_ms = s->connect_ms;
     r->opts.read_timeout_ms = s->read_ms;
     r->opts.verify_tls = s->verify_tls;
-    r->opts.ca_bundle = s->ca_bundle;
-    r->opts.proxy = proxy_for(r->url);
+    /* The request keeps its own copies: it may wait out a backoff after
+     * the client that built it was closed. */
+    if(treq_set_paths(r, s->ca_bundle, proxy_for(r->url)) != IAM_OK) {
+        treq_free(r);
+        return iam_errf(err, IAM_ENOMEM, "out of memory");
+    }
     tracef(s, "Sending POST %s (%zu bytes): %s", r->url, r->body.len,
            r->body.data);
     *out = r;

@@ -16,8 +16,9 @@
 struct transport {
     CURLM *multi;
     int running;
-    int inflight;
-    struct treq *delayed; /* sorted by due_ms */
+    int inflight;         /* requests in `all` */
+    struct treq *all;     /* every request queued or in flight */
+    struct treq *delayed; /* the queued ones, sorted by due_ms */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -69,17 +70,66 @@ int transport_new(struct transport **out, struct iam_err *err)
     return IAM_OK;
 }
 
+/* A request belongs to a transport (r->owner) exactly while it is on the
+ * transport's `all` list: from its submission until it finishes, is
+ * cancelled or freed, or the transport goes. */
+static void own(struct transport *t, struct treq *r)
+{
+    r->owner = t;
+    r->all_prev = NULL;
+    r->all_next = t->all;
+    if(t->all)
+        t->all->all_prev = r;
+    t->all = r;
+    t->inflight++;
+}
+
+static void disown(struct treq *r)
+{
+    struct transport *t = r->owner;
+    if(r->all_prev)
+        r->all_prev->all_next = r->all_next;
+    else
+        t->all = r->all_next;
+    if(r->all_next)
+        r->all_next->all_prev = r->all_prev;
+    r->all_prev = r->all_next = NULL;
+    t->inflight--;
+    r->owner = NULL;
+}
+
+static void unqueue(struct treq *r)
+{
+    struct treq **pp;
+    for(pp = &r->owner->delayed; *pp; pp = &(*pp)->next_delayed)
+        if(*pp == r) {
+            *pp = r->next_delayed;
+            break;
+        }
+    r->next_delayed = NULL;
+    r->delayed = 0;
+}
+
+/* Takes r out of its transport, whatever its state there. */
+static void detach(struct treq *r)
+{
+    if(!r->owner)
+        return;
+    if(r->delayed)
+        unqueue(r);
+    else if(r->easy)
+        curl_multi_remove_handle(r->owner->multi, r->easy);
+    disown(r);
+}
+
 void transport_free(struct transport *t)
 {
     if(!t)
         return;
-    while(t->delayed) { /* their callers still own them */
-        struct treq *r = t->delayed;
-        t->delayed = r->next_delayed;
-        r->next_delayed = NULL;
-        r->delayed = 0;
-        r->owner = NULL;
-    }
+    /* Their callers still own them; whichever of the two is freed first,
+     * neither points into the other afterwards. */
+    while(t->all)
+        detach(t->all);
     curl_multi_cleanup(t->multi);
     free(t);
 }
@@ -130,28 +180,20 @@ static void wipe_headers(struct curl_slist *l)
     curl_slist_free_all(l);
 }
 
-static void unlink_delayed(struct treq *r)
+int treq_set_paths(struct treq *r, const char *ca_bundle, const char *proxy)
 {
-    struct treq **pp;
-    for(pp = &r->owner->delayed; *pp; pp = &(*pp)->next_delayed)
-        if(*pp == r) {
-            *pp = r->next_delayed;
-            break;
-        }
-    r->next_delayed = NULL;
-    r->delayed = 0;
-    r->owner->inflight--;
-}
-
-static void detach(struct treq *r)
-{
-    if(r->owner && r->delayed)
-        unlink_delayed(r);
-    else if(r->owner && r->easy) {
-        curl_multi_remove_handle(r->owner->multi, r->easy);
-        r->owner->inflight--;
+    char *ca = ca_bundle ? strdup(ca_bundle) : NULL;
+    char *px = proxy ? strdup(proxy) : NULL;
+    if((ca_bundle && !ca) || (proxy && !px)) {
+        free(ca);
+        free(px);
+        return IAM_ENOMEM;
     }
-    r->owner = NULL;
+    free(r->opts.ca_bundle);
+    free(r->opts.proxy);
+    r->opts.ca_bundle = ca;
+    r->opts.proxy = px; /* may carry a password: wiped in treq_free */
+    return IAM_OK;
 }
 
 void treq_free(struct treq *r)
@@ -163,10 +205,29 @@ void treq_free(struct treq *r)
         curl_easy_cleanup(r->easy);
     wipe_headers(r->headers);
     free(r->url);
+    free(r->opts.ca_bundle);
+    if(r->opts.proxy) {
+        memset(r->opts.proxy, 0, strlen(r->opts.proxy));
+        free(r->opts.proxy);
+    }
     buf_wipe(&r->body);
     buf_free(&r->resp);
     buf_free(&r->resp_date);
     free(r);
+}
+
+int treq_cancel(struct treq *r, enum iam_status st, const char *msg)
+{
+    if(!r || !r->owner)
+        return 0;
+    detach(r);
+    iam_err_clear(&r->err);
+    iam_errf(&r->err, st, "%s", msg);
+    iam_err_kind(&r->err, IAM_KIND_CONNECTION);
+    r->done = 1;
+    if(r->on_done)
+        r->on_done(r, r->ud);
+    return 1;
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -292,7 +353,9 @@ static int setup_easy(struct treq *r, CURL *e)
     return IAM_OK;
 }
 
-int transport_submit(struct transport *t, struct treq *r, struct iam_err *err)
+/* Hands r's transfer to the multi handle; r's membership of t is the
+ * caller's business. */
+static int start(struct transport *t, struct treq *r, struct iam_err *err)
 {
     CURL *e = r->easy;
     if(!e) {
@@ -316,9 +379,17 @@ int transport_submit(struct transport *t, struct treq *r, struct iam_err *err)
     setup_easy(r, e);
     if(curl_multi_add_handle(t->multi, e) != CURLM_OK)
         return iam_errf(err, IAM_ENOMEM, "curl_multi_add_handle failed");
-    r->owner = t;
-    t->inflight++;
     return IAM_OK;
+}
+
+int transport_submit(struct transport *t, struct treq *r, struct iam_err *err)
+{
+    int rc;
+    detach(r); /* a request is in at most one transport */
+    rc = start(t, r, err);
+    if(rc == IAM_OK)
+        own(t, r);
+    return rc;
 }
 
 /* Maps a finished transfer's CURLcode to our status, kind and message. The
@@ -382,8 +453,7 @@ static void finish(struct transport *t, CURL *e, CURLcode rc)
     struct treq *r = NULL;
     curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
     curl_multi_remove_handle(t->multi, e);
-    t->inflight--;
-    r->owner = NULL;
+    disown(r);
     /* A body shorter than its Content-Length is handed on as it is:
      * botocore's urllib3 does not enforce the length either, so the AWS
      * CLI parses what arrived (and usually fails to). */
@@ -406,16 +476,16 @@ int transport_submit_after(struct transport *t, struct treq *r, long delay_ms,
     struct treq **pp;
     if(delay_ms <= 0)
         return transport_submit(t, r, err);
+    detach(r);
     r->done = 0;
     r->delayed = 1;
     r->due_ms = now_ms() + delay_ms;
-    r->owner = t;
     for(pp = &t->delayed; *pp && (*pp)->due_ms <= r->due_ms;
         pp = &(*pp)->next_delayed)
         ;
     r->next_delayed = *pp;
     *pp = r;
-    t->inflight++;
+    own(t, r);
     return IAM_OK;
 }
 
@@ -426,13 +496,13 @@ static long start_due(struct transport *t)
     long long now = now_ms();
     while(t->delayed && (interrupted || t->delayed->due_ms <= now)) {
         struct treq *r = t->delayed;
-        unlink_delayed(r);
-        r->owner = NULL;
-        if(interrupted || transport_submit(t, r, &r->err) != IAM_OK) {
+        unqueue(r);
+        if(interrupted || start(t, r, &r->err) != IAM_OK) {
             if(interrupted) {
                 iam_err_clear(&r->err);
                 iam_errf(&r->err, IAM_EINTR, "interrupted");
             }
+            disown(r);
             iam_err_kind(&r->err, IAM_KIND_CONNECTION);
             r->done = 1;
             if(r->on_done)

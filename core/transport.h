@@ -2,10 +2,20 @@
  *
  * One transport (one CURLM, one connection cache) serves every request of
  * the process, so connections are kept alive across calls and a single call
- * is just the concurrent path with one request in flight. The transport
- * owns the CURLM; each treq owns its CURL handle, header list, body and
- * buffers. Completion is reported by calling the request's on_done from
- * transport_step, never from inside a libcurl callback.
+ * is just the concurrent path with one request in flight. Completion is
+ * reported by calling the request's on_done from transport_step (or
+ * treq_cancel), never from inside a libcurl callback.
+ *
+ * Ownership (docs/LIFETIMES.md):
+ * - The transport owns the CURLM. It knows every request it holds, queued
+ *   for a delayed start or in flight, and transport_free detaches all of
+ *   them, so it may be freed before or after any of its requests.
+ * - A treq owns everything it sends and every option it needs from the
+ *   moment it is built: URL, headers, body, CA bundle path, proxy URL (all
+ *   copies), its CURL handle and buffers. It borrows nothing from the
+ *   session or the caller that built it, so it may outlive both.
+ * - treq_free detaches a request from its transport, if any; it may be
+ *   called in any state (never submitted, queued, in flight, done).
  */
 #ifndef IAM_TRANSPORT_H
 #define IAM_TRANSPORT_H
@@ -21,9 +31,9 @@ struct treq_opts {
     long connect_timeout_ms; /* 0: no limit */
     long read_timeout_ms;    /* 0: no limit; else longest silence */
     int verify_tls;
-    const char *ca_bundle; /* NULL: the system store */
-    const char *proxy;     /* NULL: direct (libcurl's own env lookup is off) */
-    size_t max_body;       /* response bodies above this fail */
+    char *ca_bundle; /* owned; NULL: the system store (treq_set_tls) */
+    char *proxy;     /* owned; NULL: direct (libcurl's env lookup is off) */
+    size_t max_body; /* response bodies above this fail */
 };
 
 struct treq {
@@ -43,7 +53,8 @@ struct treq {
     void (*on_done)(struct treq *r, void *ud);
     void *ud;
     /* private */
-    struct transport *owner;
+    struct transport *owner;      /* set while queued or in flight */
+    struct treq *all_prev, *all_next; /* the owner's list of requests */
     struct treq *next_delayed; /* waiting in transport_submit_after */
     long long due_ms;
     int delayed;
@@ -57,17 +68,27 @@ struct treq {
 };
 
 int transport_new(struct transport **out, struct iam_err *err);
-/* Cancels and frees nothing it does not own: requests still in flight are
- * removed from the multi handle but stay owned by their callers. */
+/* Frees the transport. Every request still queued or in flight is
+ * detached first (removed from the multi handle, its owner cleared) and
+ * stays owned, not done, by its caller; nothing is called back. */
 void transport_free(struct transport *t);
 
 /* A request with empty buffers; NULL when out of memory. */
 struct treq *treq_new(void);
 /* Adds one "Name: value" header line; IAM_ENOMEM on failure. */
 int treq_header(struct treq *r, const char *name, const char *value);
-/* Removes a request from its transport if in flight, then frees it. The
- * body buffer is wiped (it may hold credentials in query parameters). */
+/* Copies the CA bundle path and the proxy URL into the request (either may
+ * be NULL); IAM_ENOMEM on failure. */
+int treq_set_paths(struct treq *r, const char *ca_bundle, const char *proxy);
+/* Removes a request from its transport if queued or in flight, then frees
+ * it. The body buffer is wiped (it may hold credentials in query
+ * parameters). */
 void treq_free(struct treq *r);
+/* Ends a request that is queued or in flight: detaches it, records `st`
+ * and `msg` as its error and calls its on_done, as a finished transfer
+ * would. A request that is not in a transport is left alone (returns 0);
+ * returns 1 when it was cancelled. */
+int treq_cancel(struct treq *r, enum iam_status st, const char *msg);
 
 /* Starts the request. On failure nothing was started. */
 int transport_submit(struct transport *t, struct treq *r,

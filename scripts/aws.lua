@@ -126,5 +126,7 @@ end
 local parallel = require "aws.parallel"
 parallel.install()
 M.parallel = parallel.parallel
+-- aws.once(fn) -> get: fn runs once; concurrent callers wait for it.
+M.once = parallel.once
 
 return M

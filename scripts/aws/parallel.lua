@@ -1,32 +1,48 @@
 -- aws.parallel: runs fn(item) for every item as a task (a coroutine). A
 -- request inside a task parks it (the C side yields a private sentinel)
--- and the loop here resumes it when core.wait() reports its answer in, so
--- tasks read as sequential code while their requests overlap over kept-
--- alive connections. Policy lives here: concurrency cap, results in input
--- order, collect-all or fail-fast.
+-- and a scheduler here resumes it when core.wait() reports its answer in,
+-- so tasks read as sequential code while their requests overlap over
+-- kept-alive connections. Policy lives here: concurrency cap, results in
+-- input order, collect-all or fail-fast.
+--
+-- Composition (docs/LIFETIMES.md): every aws.parallel call is a scheduler
+-- with its own ready queue. Only the outermost one waits on the transport;
+-- each completion is routed to the scheduler that owns the task, so one
+-- scheduler's completions reach only that scheduler. An aws.parallel
+-- inside a task of another is a sub-task of it: when none of its tasks is
+-- ready it parks its host task like a request does, and the outer loop
+-- resumes the host when one of its tasks is woken. Tasks parked with
+-- nothing in flight and nothing ready is a deadlock: it is raised, never
+-- spun on.
 local core = require "aws.core"
 
-local coroutine, debug, type, select, error, pcall = coroutine, debug, type, select, error, pcall
-local setmetatable, ipairs, pairs, tostring, rawget = setmetatable, ipairs, pairs, tostring, rawget
+local coroutine, debug, type, error, pcall = coroutine, debug, type, error, pcall
+local setmetatable, pairs, tostring, rawget = setmetatable, pairs, tostring, rawget
 local co_create, co_resume, co_status = coroutine.create, coroutine.resume, coroutine.status
 local co_yield, co_running, co_close = coroutine.yield, coroutine.running, coroutine.close
+local co_isyieldable = coroutine.isyieldable
 local table_pack, table_unpack = table.pack, table.unpack
+local core_wait, core_cancel, core_in_flight = core.wait, core.cancel, core.in_flight
+local core_ready_count, core_interrupted = core.ready_count, core.interrupted
 
 local SENTINEL = core.sentinel
 local M = {}
 
--- The task each coroutine runs for (weak: coroutines die freely).
+-- The task a coroutine works for: a task maps to itself; a coroutine a
+-- task resumes (coroutine.wrap iterators, user coroutines) maps to the
+-- task that resumed it last. Weak: coroutines die freely.
 local task_of = setmetatable({}, { __mode = "k" })
-local tasks = setmetatable({}, { __mode = "k" })
+-- The scheduler that runs each task.
+local owner = setmetatable({}, { __mode = "k" })
 
 -- coroutine.resume that passes host yields outward: when the inner
--- coroutine parks on a request, the current task parks too, and when the
--- task is resumed the inner coroutine is resumed in turn (NSE does this in
--- nse_main.lua). Outside tasks it behaves exactly like the original.
+-- coroutine parks (on a request, an inner scheduler, aws.once), the task
+-- parks too, and when the task is resumed the inner coroutine is resumed
+-- in turn (NSE does this in nse_main.lua). Outside tasks it behaves
+-- exactly like the original.
 local function resume(co, ...)
-    local cur = co_running()
-    local task = task_of[cur] or (tasks[cur] and cur)
-    if task and task_of[co] == nil then task_of[co] = task end
+    local task = task_of[co_running()]
+    if task and co ~= task then task_of[co] = task end
     local r = table_pack(co_resume(co, ...))
     while task and r[1] and r[2] == SENTINEL and co_status(co) == "suspended" do
         co_yield(SENTINEL)
@@ -35,21 +51,32 @@ local function resume(co, ...)
     return table_unpack(r, 1, r.n)
 end
 
+-- coroutine.wrap over the resume above, with lua5.4's auxwrap semantics:
+-- a coroutine that dies of an error has its pending to-be-closed
+-- variables closed before the error propagates, and a string error gets
+-- the caller's position.
 local function wrap(f)
+    if type(f) ~= "function" then
+        error("bad argument #1 to 'wrap' (function expected, got "
+            .. (f == nil and "no value" or type(f)) .. ")", 2)
+    end
     local co = co_create(f)
     return function(...)
         local r = table_pack(resume(co, ...))
-        if not r[1] then
-            local e = r[2]
-            if type(e) == "string" then error(e, 0) end
-            error(e, 0)
+        if r[1] then return table_unpack(r, 2, r.n) end
+        local e = r[2]
+        if co_status(co) == "dead" then
+            local ok, ce = co_close(co)
+            if not ok then e = ce end
         end
-        return table_unpack(r, 2, r.n)
+        if type(e) == "string" then error(e, 2) end
+        error(e, 0)
     end
 end
 
 -- Installed once when `aws` loads, so user code that takes
--- coroutine.resume/wrap later gets the task-aware versions.
+-- coroutine.resume/wrap later gets the task-aware versions. Both behave
+-- as the originals outside tasks.
 function M.install()
     coroutine.resume = resume
     coroutine.wrap = wrap
@@ -63,6 +90,29 @@ local function traceback_of(co, e)
         return e
     end
     return debug.traceback(co, tostring(e))
+end
+
+-- Puts a parked task on its scheduler's ready queue. When that scheduler
+-- is itself parked inside a task of another, that host task is woken in
+-- turn, up to a scheduler that is running or already has it queued.
+local function wake(task)
+    local s = owner[task]
+    while s and s.live[task] and not s.queued[task] do
+        s.queued[task] = true
+        s.tail = s.tail + 1
+        s.ready[s.tail] = task
+        if not s.parked then return end
+        task, s = s.host, owner[s.host]
+    end
+end
+
+local function next_ready(s)
+    if s.head > s.tail then return nil end
+    local task = s.ready[s.head]
+    s.ready[s.head] = nil
+    s.head = s.head + 1
+    s.queued[task] = nil
+    return task
 end
 
 -- A progress reporter drawing one line on stderr (done/total, rate,
@@ -86,6 +136,25 @@ function M.progress_line(total)
     end
 end
 
+-- Cancels the requests of a scheduler's live tasks and closes them (their
+-- to-be-closed variables run; a host task's inner scheduler abandons its
+-- own tasks the same way).
+local function abandon(s)
+    for co in pairs(s.live) do
+        s.live[co] = nil
+        core_cancel(co)
+        for th, t in pairs(task_of) do
+            if t == co and th ~= co then core_cancel(th) end
+        end
+        co_close(co)
+    end
+end
+
+local function deadlock(s)
+    return ("aws.parallel: deadlock: %d task(s) waiting with no request "
+        .. "in flight and nothing ready"):format(s.running)
+end
+
 function M.parallel(list, fn, opts)
     if type(list) ~= "table" then
         error("bad argument #1 to 'parallel' (table expected, got " .. type(list) .. ")", 2)
@@ -94,18 +163,28 @@ function M.parallel(list, fn, opts)
         error("bad argument #2 to 'parallel' (function expected, got " .. type(fn) .. ")", 2)
     end
     opts = opts or {}
+    if type(opts) ~= "table" then
+        error("bad argument #3 to 'parallel' (table expected, got " .. type(opts) .. ")", 2)
+    end
     local limit = opts.concurrency or 16
     if type(limit) ~= "number" or limit < 1 then
         error("bad argument #3 to 'parallel' (concurrency must be a positive number)", 2)
     end
     local n = #list
     local results, errors = {}, {}
-    local index, running, nexti, stop = {}, 0, 1, false
-    local live = {}
+    local index, nexti, stop = {}, 1, false
     local progress = opts.progress
     if progress == nil and n > 1 and core.isatty(2) then
         progress = M.progress_line(n)
     end
+    -- Nested when called from a task that can park; otherwise this loop
+    -- waits on the transport itself (routing every completion, also those
+    -- of other schedulers' tasks, to their owners' queues).
+    local cur = co_running()
+    local host = task_of[cur]
+    local s = { ready = {}, head = 1, tail = 0, queued = {}, live = {},
+                running = 0, parked = false,
+                host = (host and co_isyieldable()) and host or nil }
 
     local done, failed = 0, 0
     local function step(co, ...)
@@ -114,16 +193,23 @@ function M.parallel(list, fn, opts)
         if not r[1] then
             errors[i] = traceback_of(co, r[2])
             failed = failed + 1
+            co_close(co) -- a coroutine dead of an error keeps its
+                         -- to-be-closed variables open until closed
             if opts.fail_fast then stop = true end
         elseif co_status(co) ~= "dead" then
-            if r[2] == SENTINEL then return end -- parked on a request
+            if r[2] == SENTINEL then return end -- parked
             errors[i] = traceback_of(co, "attempt to yield from a task")
             failed = failed + 1
+            co_close(co) -- its to-be-closed variables still run
         else
             results[i] = r[2]
+            if r[2] == nil and r[3] ~= nil then -- nil, err: Lua's convention
+                errors[i] = r[3]
+                failed = failed + 1
+            end
         end
-        running = running - 1
-        live[co] = nil
+        s.running = s.running - 1
+        s.live[co] = nil
         index[co] = nil -- a finished task keeps nothing (10,000-task runs)
         done = done + 1
         if progress then progress(done, n, failed) end
@@ -131,38 +217,100 @@ function M.parallel(list, fn, opts)
 
     local function run()
         while true do
-            while not stop and running < limit and nexti <= n do
+            while not stop and s.running < limit and nexti <= n do
                 local co = co_create(fn)
-                tasks[co] = true
+                task_of[co] = co
+                owner[co] = s
                 index[co] = nexti
-                live[co] = true
-                running = running + 1
+                s.live[co] = true
+                s.running = s.running + 1
                 nexti = nexti + 1
                 step(co, list[nexti - 1])
             end
-            if running == 0 or stop then return end
-            for _, th in ipairs(core.wait(100)) do
-                local task = task_of[th] or th
-                if live[task] and not stop then step(task) end
+            if s.running == 0 or stop then return end
+            local task = next_ready(s)
+            if task then
+                step(task)
+            elseif s.host then
+                s.parked = true
+                co_yield(SENTINEL) -- the outer scheduler resumes the host
+                s.parked = false
+            else
+                local ths = core_wait(100)
+                for k = 1, #ths do
+                    local th = ths[k]
+                    wake(task_of[th] or th)
+                end
+                if core_interrupted() then error("interrupted!", 0) end
+                if #ths == 0 and s.head > s.tail and core_in_flight() == 0
+                    and core_ready_count() == 0 then
+                    error(deadlock(s), 0)
+                end
             end
         end
     end
 
     core.sched_enter()
+    -- Closed on every way out, also when the host task is abandoned by
+    -- an outer scheduler (coroutine.close runs this).
+    local _ <close> = setmetatable({}, { __close = function()
+        abandon(s)
+        core.sched_leave()
+    end })
     local ok, err = pcall(run)
-    core.sched_leave()
     if progress and progress ~= opts.progress then progress(nil) end
-    -- Abandoned tasks (fail-fast, or an error in the loop): cancel their
-    -- requests so nothing stays in flight, then close them.
-    for co in pairs(live) do
-        core.cancel(co)
-        for th, t in pairs(task_of) do
-            if t == co then core.cancel(th) end
-        end
-        co_close(co)
-    end
     if not ok then error(err, 0) end
     return results, errors
+end
+
+-- aws.once(fn) -> get: get() runs fn the first time and returns what it
+-- returned; callers that come while it runs (other tasks) park until it
+-- is done; later callers get the same values at once. An error fn raises
+-- is raised to every caller. Memoised facts are built on this: a fact
+-- five tasks ask for at once is fetched once.
+function M.once(fn)
+    if type(fn) ~= "function" then
+        error("bad argument #1 to 'once' (function expected, got " .. type(fn) .. ")", 2)
+    end
+    local state, res, waiters, runner = "new", nil, nil, nil
+    local function finish(r)
+        state, res = "done", r
+        local w = waiters
+        waiters = nil
+        for k = 1, #w do wake(w[k]) end
+    end
+    local function get()
+        if state == "done" then
+            if res[1] then return table_unpack(res, 2, res.n) end
+            error(res[2], 0)
+        end
+        local cur = co_running()
+        if state == "running" then
+            if (task_of[cur] or cur) == (task_of[runner] or runner) then
+                error("aws.once: called again from its own function", 2)
+            end
+            local task = task_of[cur]
+            if not task or not co_isyieldable() then
+                error("aws.once: the value is being computed by another task "
+                    .. "and this caller cannot wait for it (not in a task, or "
+                    .. "across a C call boundary)", 2)
+            end
+            waiters[#waiters + 1] = task
+            repeat co_yield(SENTINEL) until state ~= "running"
+            return get()
+        end
+        state, waiters, runner = "running", {}, cur
+        -- If the running task is abandoned (fail-fast, an error in an outer
+        -- loop), the waiters are told instead of waiting forever.
+        local _ <close> = setmetatable({}, { __close = function()
+            if state == "running" then
+                finish({ false, "aws.once: the task computing the value was abandoned", n = 2 })
+            end
+        end })
+        finish(table_pack(pcall(fn)))
+        return get()
+    end
+    return get
 end
 
 return M
