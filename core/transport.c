@@ -6,6 +6,8 @@
  */
 #include "transport.h"
 
+#include "tls.h"
+
 #include <curl/curl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -72,6 +74,10 @@ int transport_new(struct transport **out, struct iam_err *err)
     static int global_done;
     *out = NULL;
     if(!global_done) {
+        /* OpenSSL first: its configuration waits for the first TLS
+         * connection (tls.h). */
+        if(tls_global_init(err) != IAM_OK)
+            return err->st;
         if(curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
             return iam_errf(err, IAM_ENOMEM, "curl_global_init failed");
         global_done = 1;
@@ -131,6 +137,14 @@ static void unqueue(struct treq *r)
         }
     r->next_delayed = NULL;
     r->delayed = 0;
+}
+
+/* Whether r's transfer may make a TLS connection: to an https endpoint,
+ * or through an https proxy. */
+static int uses_tls(const struct treq *r)
+{
+    return strncasecmp(r->url, "https:", 6) == 0 ||
+           (r->opts.proxy && strncasecmp(r->opts.proxy, "https:", 6) == 0);
 }
 
 /* ---- the TLS session gate ---- */
@@ -509,7 +523,10 @@ static int setup_easy(struct treq *r, CURL *e)
  * caller's business. */
 static int start(struct transport *t, struct treq *r, struct iam_err *err)
 {
-    CURL *e = easy_get(t);
+    CURL *e;
+    if(uses_tls(r))
+        tls_prepare();
+    e = easy_get(t);
     if(!e)
         return iam_errf(err, IAM_ENOMEM, "curl_easy_init failed");
     r->easy = e;
@@ -601,6 +618,8 @@ static void finish_error(struct treq *r, CURLcode rc)
     default:
         break;
     }
+    if(why == r->errbuf && uses_tls(r))
+        tls_explain(r->errbuf, sizeof(r->errbuf));
     iam_errf(&r->err, st, "%s", why);
     iam_err_kind(&r->err, IAM_KIND_CONNECTION);
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""test_tls_reuse.py: connections and TLS sessions of a batch over https,
-counted by the server (core/transport.c).
+"""test_tls.py: TLS as core/transport.c and core/tls.c set it up --
+connections and TLS sessions of a batch over https, counted by the server;
+openssl.cnf, which OpenSSL now reads only before the first TLS connection,
+still applied; OpenSSL's errors still written with their strings.
 
 A local TLS server (Python's ssl, a certificate from a CA generated here
 with the openssl CLI, given to iamlua as AWS_CA_BUNDLE) answers
@@ -14,7 +16,13 @@ task would have made its own full handshake meanwhile.
 - concurrency 1: one connection for every call;
 - a CA bundle that does not verify the server: every call fails with the
   CLI's SSL error and none waits for long (a failed first transfer opens
-  the gate for the others)."""
+  the gate for the others);
+- OPENSSL_CONF naming a file whose system_default asks for TLS 1.3 while
+  the server offers only 1.2: the call fails (without it, it succeeds);
+  a file whose module cannot load, with config_diagnostics on: ignored,
+  as curl(1) ignores it;
+- https to a plain http port: the message ends with OpenSSL's error as
+  curl(1) prints it ("SSL routines::wrong version number")."""
 import http.server
 import os
 import socket
@@ -108,6 +116,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
+class PlainHandler(http.server.BaseHTTPRequestHandler):
+    """Answers a TLS ClientHello with an HTTP 400, as any plain server."""
+
+    def log_message(self, *a):
+        pass
+
+
 class TLSServer(http.server.ThreadingHTTPServer):
     request_queue_size = 64
     daemon_threads = True
@@ -146,12 +161,76 @@ class TLSServer(http.server.ThreadingHTTPServer):
         pass  # a refused handshake is what one case expects
 
 
+def tool_env(ws, url, extra):
+    env = {"AWS_ACCESS_KEY_ID": "AKIACANNED0000000001", "AWS_SECRET_ACCESS_KEY": "canned",
+           "AWS_DEFAULT_REGION": "us-east-1"}
+    env.update(extra)
+    return H.scrubbed_env(ws, env, ["--endpoint-url", url])
+
+
 def run_batch(ws, script, url, ca, n, conc):
-    env = H.scrubbed_env(ws, {"AWS_ACCESS_KEY_ID": "AKIACANNED0000000001",
-                              "AWS_SECRET_ACCESS_KEY": "canned",
-                              "AWS_CA_BUNDLE": ca}, ["--endpoint-url", url])
+    env = tool_env(ws, url, {"AWS_CA_BUNDLE": ca})
     res = H.run([H.iamlua_bin(), "run", script, url, str(n), str(conc)], env, timeout=120)
     return res.out.decode(errors="replace").split(), res
+
+
+def one_call(ws, url, extra):
+    return H.run([H.iamlua_bin(), "iam", "get-access-key-last-used", "--access-key-id",
+                  "AKIACANNED0000000001", "--endpoint-url", url],
+                 tool_env(ws, url, extra), timeout=60)
+
+
+TLS13_ONLY = """openssl_conf = init
+[init]
+ssl_conf = ssl
+[ssl]
+system_default = tls
+[tls]
+MinProtocol = TLSv1.3
+"""
+BROKEN = "config_diagnostics = 1\nopenssl_conf = init\n[init]\nnosuchmodule = x\n"
+
+
+def openssl_conf_cases(rep, ws, d, ca):
+    """A server that offers TLS 1.2 only, and config files for the client."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.load_cert_chain(os.path.join(d, "leaf.pem"), os.path.join(d, "leaf.key"))
+    srv = TLSServer(ctx)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = "https://127.0.0.1:%d" % srv.server_address[1]
+    srv.first_answer()  # no held-back answer here
+    plain = one_call(ws, url, {"AWS_CA_BUNDLE": ca})
+    rep.check("TLS 1.2 server, default configuration: the call succeeds",
+              [] if plain.rc == 0 and b'"canned"' in plain.out else [H.show(plain.err)])
+    conf = ws.write("tls13.cnf", TLS13_ONLY)
+    res = one_call(ws, url, {"AWS_CA_BUNDLE": ca, "OPENSSL_CONF": conf})
+    rep.check("OPENSSL_CONF with MinProtocol TLSv1.3: the TLS 1.2 server is refused",
+              [] if res.rc == 255 and b"SSL validation failed for" in res.err
+              else ["rc %r, stderr %s" % (res.rc, H.show(res.err))])
+    conf = ws.write("broken.cnf", BROKEN)
+    res = one_call(ws, url, {"AWS_CA_BUNDLE": ca, "OPENSSL_CONF": conf})
+    cres = H.run(["curl", "-sS", "-o", "/dev/null", "--cacert", ca, url + "/"],
+                 tool_env(ws, url, {"OPENSSL_CONF": conf}), timeout=60)
+    rep.check("a configuration that fails with config_diagnostics: ignored, as curl does",
+              [] if res.rc == 0 and b'"canned"' in res.out and cres.rc == 0
+              else ["rc %r (curl %r), stderr %s" % (res.rc, cres.rc, H.show(res.err))])
+    srv.shutdown()
+
+
+def plain_port_case(rep, ws):
+    """https to a plain http server: libcurl's message, as curl prints it."""
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PlainHandler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = "https://127.0.0.1:%d/" % srv.server_address[1]
+    res = one_call(ws, url, {})
+    cres = H.run(["curl", "-sS", "-o", "/dev/null", url], tool_env(ws, url, {}), timeout=60)
+    want = cres.err.decode(errors="replace").strip().split(") ", 1)[-1]
+    got = res.err.decode(errors="replace").strip()
+    rep.check("https to an http port: the message ends with curl's text (%s)" % want,
+              [] if res.rc == 255 and want and "SSL routines" in want and got.endswith(want)
+              else ["rc %r, got %r, curl says %r" % (res.rc, got, want)])
+    srv.shutdown()
 
 
 def main():
@@ -196,6 +275,8 @@ def main():
                   else ["out %r in %.1f s, %d refused, stderr %s"
                         % (out, secs, srv.failed, H.show(res.err))])
         srv.shutdown()
+        openssl_conf_cases(rep, ws, d, ca)
+        plain_port_case(rep, ws)
     except (OSError, subprocess.SubprocessError, ssl.SSLError) as e:
         rep.fail("set-up", str(e))
     finally:
