@@ -139,5 +139,6 @@ include tests/fuzz/fuzz.mk
 -include mk/install.mk
 -include mk/allocfail.mk
 -include tests/bench/bench.mk
+-include mk/stress.mk
 
 -include $(CORE_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(UNIT_BIN:=.d) $(CORE_SRC:core/%.c=$(B)/unit/%.d)

@@ -246,6 +246,42 @@ static int sched_in_flight(lua_State *L)
     return 1;
 }
 
+/* The C half of coroutine.wrap's replacement: calls the Lua body (its
+ * upvalue) protected and, like lua5.4's auxwrap, prefixes a string error
+ * with the caller's position. In C so that the caller's frame is still
+ * there when the wrapped function was tail-called (a Lua wrapper's frame
+ * would replace it); yields pass through the continuation. */
+static int wrap_finish(lua_State *L, int status, lua_KContext base)
+{
+    if(status != LUA_OK && status != LUA_YIELD) {
+        if(status != LUA_ERRMEM && lua_type(L, -1) == LUA_TSTRING) {
+            luaL_where(L, 1);
+            lua_insert(L, -2);
+            lua_concat(L, 2);
+        }
+        return lua_error(L);
+    }
+    return lua_gettop(L) - (int)base;
+}
+
+static int wrap_call(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    return wrap_finish(L, lua_pcallk(L, n, LUA_MULTRET, 0, 0, wrap_finish),
+                       0);
+}
+
+/* core.cwrap(body) -> function calling body as wrap_call does */
+static int sched_cwrap(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_settop(L, 1);
+    lua_pushcclosure(L, wrap_call, 1);
+    return 1;
+}
+
 /* core.interrupted() -> true once Ctrl-C was pressed: schedulers stop */
 static int sched_interrupted(lua_State *L)
 {
@@ -269,6 +305,7 @@ void lsched_register(lua_State *L)
                                      {"in_flight", sched_in_flight},
                                      {"ready_count", sched_ready_count},
                                      {"interrupted", sched_interrupted},
+                                     {"cwrap", sched_cwrap},
                                      {NULL, NULL}};
     luaL_setfuncs(L, funcs, 0);
     lsched_push_sentinel(L);

@@ -24,6 +24,7 @@ local co_isyieldable = coroutine.isyieldable
 local table_pack, table_unpack = table.pack, table.unpack
 local core_wait, core_cancel, core_in_flight = core.wait, core.cancel, core.in_flight
 local core_ready_count, core_interrupted = core.ready_count, core.interrupted
+local core_cwrap = core.cwrap
 
 local SENTINEL = core.sentinel
 local M = {}
@@ -41,8 +42,14 @@ local owner = setmetatable({}, { __mode = "k" })
 -- in turn (NSE does this in nse_main.lua). Outside tasks it behaves
 -- exactly like the original.
 local function resume(co, ...)
+    local s = owner[co]
+    if s and s.live[co] then
+        -- Its scheduler resumes it when what it waits for is done.
+        return false, "cannot resume a task of aws.parallel"
+    end
     local task = task_of[co_running()]
-    if task and co ~= task then task_of[co] = task end
+    -- A task resumed by hand from another keeps its own identity.
+    if task and owner[co] == nil then task_of[co] = task end
     local r = table_pack(co_resume(co, ...))
     while task and r[1] and r[2] == SENTINEL and co_status(co) == "suspended" do
         co_yield(SENTINEL)
@@ -57,11 +64,11 @@ end
 -- the caller's position.
 local function wrap(f)
     if type(f) ~= "function" then
-        error("bad argument #1 to 'wrap' (function expected, got "
+        error("bad argument #1 to 'coroutine.wrap' (function expected, got "
             .. (f == nil and "no value" or type(f)) .. ")", 2)
     end
     local co = co_create(f)
-    return function(...)
+    return core_cwrap(function(...)
         local r = table_pack(resume(co, ...))
         if r[1] then return table_unpack(r, 2, r.n) end
         local e = r[2]
@@ -69,9 +76,8 @@ local function wrap(f)
             local ok, ce = co_close(co)
             if not ok then e = ce end
         end
-        if type(e) == "string" then error(e, 2) end
-        error(e, 0)
-    end
+        error(e, 0) -- core.cwrap adds the caller's position to a string
+    end)
 end
 
 -- Installed once when `aws` loads, so user code that takes
