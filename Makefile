@@ -4,8 +4,13 @@
 
 PKGS      := lua5.4 libcurl libxml-2.0 libcrypto jansson yaml-0.1 libedit
 CORE_PKGS := libcurl libxml-2.0 libcrypto jansson
+# -Werror is for us, not for a user's build: a newer compiler's new
+# warning must not stop it. CI (.ci/run exports WERROR=-Werror) and
+# `make dev` turn it on.
+WERROR ?=
 WARN := -Wall -Wextra -Wshadow -Wundef -Wwrite-strings -Wredundant-decls \
-        -Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition -Werror
+        -Wmissing-prototypes -Wstrict-prototypes -Wold-style-definition \
+        $(WERROR)
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -MMD -MP
 LDFLAGS ?=
@@ -123,6 +128,10 @@ valgrind: iamlua unit
 setup:
 	@tools/setup.sh
 
+# The developer's build: warnings are errors, as in CI.
+dev:
+	@$(MAKE) --no-print-directory WERROR=-Werror iamlua unit
+
 demo:
 	@tools/setup.sh
 	@$(MAKE) --no-print-directory iamlua
@@ -131,7 +140,7 @@ demo:
 clean:
 	rm -rf build build-asan iamlua
 
-.PHONY: all unit test check asan valgrind setup demo clean
+.PHONY: all unit test check asan valgrind setup dev demo clean
 
 include tests/fuzz/fuzz.mk
 # Install, man page, completions, aws.so, packages (issue 8) and the

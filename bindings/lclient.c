@@ -110,6 +110,9 @@ static const char *opt_string(lua_State *L, int t, const char *k)
             luaL_error(L, "bad option '%s' to 'client' (string expected, got %s)",
                        k, luaL_typename(L, -1));
         s = lua_tostring(L, -1);
+        /* C sees the string up to its first NUL: refuse what it would cut */
+        if(strlen(s) != lua_rawlen(L, -1))
+            luaL_error(L, "bad option '%s' to 'client' (contains a NUL)", k);
     }
     lua_pop(L, 1); /* the string stays alive in the options table */
     return s;

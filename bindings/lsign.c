@@ -97,6 +97,17 @@ struct sign_args {
     struct url url;
 };
 
+/* Whether s holds CR, LF or NUL: in a header line each would end it early
+ * or start a line of the caller's choosing. */
+static int breaks_line(const char *s, size_t n)
+{
+    size_t i;
+    for(i = 0; i < n; i++)
+        if(s[i] == '\r' || s[i] == '\n' || s[i] == '\0')
+            return 1;
+    return 0;
+}
+
 /* Raises "bad argument #1 to 'sign' (field 'k' must be what)". */
 static int field_error(lua_State *L, const char *k, const char *what)
 {
@@ -195,12 +206,17 @@ static void read_credentials(lua_State *L, struct sigv4_params *p)
     t = lua_gettop(L);
     p->access_key_id =
         req_string(L, t, K_ACCESS_KEY_ID, "credentials.access_key_id");
+    /* both go into headers; a NUL would cut them short unseen */
+    if(strlen(p->access_key_id) != lua_rawlen(L, -1))
+        field_error(L, "credentials.access_key_id", "free of NUL");
     p->secret_access_key =
         req_string(L, t, K_SECRET_ACCESS_KEY, "credentials.secret_access_key");
     type = getk(L, t, K_SESSION_TOKEN);
-    if(type == LUA_TSTRING)
+    if(type == LUA_TSTRING) {
         p->session_token = lua_tostring(L, -1);
-    else if(type != LUA_TNIL &&
+        if(strlen(p->session_token) != lua_rawlen(L, -1))
+            field_error(L, "credentials.session_token", "free of NUL");
+    } else if(type != LUA_TNIL &&
             !(type == LUA_TBOOLEAN && !lua_toboolean(L, -1)))
         field_error(L, "credentials.session_token", "a string");
 }
@@ -291,6 +307,9 @@ static void read_target(lua_State *L, struct sign_args *a)
     if(url && (path || query))
         luaL_argerror(L, 1, "give either 'url' or 'path' (and 'query')");
     if(url) {
+        /* its authority becomes the Host header */
+        if(memchr(url, '\r', n) || memchr(url, '\n', n))
+            field_error(L, "url", "free of CR and LF");
         if(parse_url(url, n, &a->url))
             field_error(L, "url", "an absolute URL (scheme://host/path)");
         a->have_url = 1;
@@ -323,6 +342,12 @@ static void read_pair(lua_State *L, int ht, lua_Integer i,
                                       i));
     h->value = lua_tolstring(L, -1, &h->value_len);
     h->name = lua_tolstring(L, -2, &h->name_len);
+    if(breaks_line(h->name, h->name_len) || breaks_line(h->value, h->value_len))
+        luaL_argerror(L, 1,
+                      lua_pushfstring(L,
+                                      "field 'headers' item #%I must not "
+                                      "contain CR, LF or NUL",
+                                      i));
     lua_remove(L, -3); /* the pair; name and value stay */
 }
 

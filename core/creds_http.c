@@ -64,6 +64,10 @@ int creds_http_do(const struct creds_ctx *ctx, const struct creds_http *q,
         goto out;
     }
     rc = build(ctx, q, r);
+    if(rc == IAM_EINVAL && r->err.st == IAM_EINVAL) { /* a header refused */
+        rc = iam_errf(err, rc, "%s", r->err.msg);
+        goto out;
+    }
     if(rc) {
         rc = iam_errf(err, rc, "out of memory");
         goto out;
@@ -93,8 +97,10 @@ out:
 void creds_http_why(const struct iam_err *te, const char *url, char *out,
                     size_t n)
 {
-    if(te->st == IAM_ETIMEOUT &&
-       strncmp(te->msg, "Operation too slow", 18) == 0)
+    if(te->st == IAM_EINVAL) /* refused before sending: says why */
+        snprintf(out, n, "%s", te->msg);
+    else if(te->st == IAM_ETIMEOUT &&
+            strncmp(te->msg, "Operation too slow", 18) == 0)
         snprintf(out, n, "Read timeout on endpoint URL: \"%s\"", url);
     else if(te->st == IAM_ETIMEOUT &&
             strstr(te->msg, "Connection timed out") == NULL &&

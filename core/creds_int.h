@@ -104,11 +104,21 @@ struct creds_http {
 /* Sends one request and waits for it. *status is the HTTP status; resp
  * (initialised here, wiped by the caller) the body. Transport failures are
  * IAM_ECONN / IAM_ETIMEOUT with libcurl's text in err->msg and
- * err->http_status -1 when nothing connected. */
+ * err->http_status -1 when nothing connected; a header value holding CR or
+ * LF is IAM_EINVAL, refused before anything is sent. Every request trusts
+ * what the session's requests trust (ctx->ca_bundle alone when set,
+ * ctx->verify_tls), through transport.c. */
 int creds_http_do(const struct creds_ctx *ctx, const struct creds_http *q,
                   long *status, struct buf *resp, struct iam_err *err);
 
-/* Python's urllib3 wording of a failed connection, for messages. */
+#ifdef UNITTESTS
+/* Whether AWS_CONTAINER_CREDENTIALS_FULL_URI `url`, whose botocore-parsed
+ * host name is h, may receive the authorization token. */
+int container_allowed(const char *url, const char *h);
+#endif
+
+/* Python's urllib3 wording of a failed connection, for messages (a
+ * refused header: its own message). */
 void creds_http_why(const struct iam_err *te, const char *url, char *out,
                     size_t n);
 

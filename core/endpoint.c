@@ -42,6 +42,9 @@ int endpoint_split(const char *url, char *host, size_t hostsz, const char **path
     n = (size_t)(end - p);
     if(n == 0 || n >= hostsz || memchr(p, '@', n))
         return iam_errf(err, IAM_EINVAL, "Invalid endpoint: %s", url);
+    /* The host becomes the Host header: a CR or LF would add headers. */
+    if(strpbrk(url, "\r\n"))
+        return iam_errf(err, IAM_EINVAL, "Invalid endpoint: %s", url);
     memcpy(host, p, n);
     host[n] = '\0';
     /* Host carries the port only when it is not the scheme's default, as

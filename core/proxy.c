@@ -1,6 +1,10 @@
 /* proxy.c - proxy selection from the environment (see proxy.h). */
 #include "proxy.h"
 
+#include "buf.h"
+#include "err.h"
+
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -70,4 +74,80 @@ const char *proxy_for(const char *url)
     if(proxy_bypassed(host, (size_t)(end - host), env2("no_proxy", "NO_PROXY")))
         return NULL;
     return proxy;
+}
+
+/* Where a proxy URL's user info lies: after "://" (or a leading "//") up to
+ * the LAST '@' of the whole string. urlparse, and so botocore, ends the
+ * authority at the first '/', '?' or '#', which would leave a password
+ * holding one of them in clear; taking the last '@' masks it too. */
+static int userinfo(const char *url, size_t *off, size_t *len)
+{
+    const char *p = strstr(url, "://"), *at = strrchr(url, '@');
+    size_t start = p ? (size_t)(p + 3 - url) : 0;
+    if(!p && strncmp(url, "//", 2) == 0)
+        start = 2;
+    if(!at || (size_t)(at - url) < start)
+        return 0;
+    *off = start;
+    *len = (size_t)(at - url) - start;
+    return 1;
+}
+
+/* "user:password" as mask_proxy_url shows it: each non-empty part "***",
+ * the colon kept. */
+static void mask_userinfo(const char *u, size_t len, char *out, size_t n)
+{
+    const char *colon = memchr(u, ':', len);
+    size_t ulen = colon ? (size_t)(colon - u) : len;
+    int pass = colon && (size_t)(colon - u) + 1 < len;
+    snprintf(out, n, "%s%s%s", ulen ? "***" : "", colon ? ":" : "",
+             pass ? "***" : "");
+}
+
+void proxy_mask(const char *proxy, char *out, size_t n)
+{
+    /* botocore's _fix_proxy_url */
+    const char *pre = strncmp(proxy, "http:", 5) == 0 ||
+                              strncmp(proxy, "https:", 6) == 0
+                          ? ""
+                      : strncmp(proxy, "//", 2) == 0 ? "http:"
+                                                      : "http://";
+    size_t off, len;
+    char mask[8];
+    if(!userinfo(proxy, &off, &len)) {
+        snprintf(out, n, "%s%s", pre, proxy);
+        return;
+    }
+    mask_userinfo(proxy + off, len, mask, sizeof(mask));
+    snprintf(out, n, "%s%.*s%s%s", pre, (int)off, proxy, mask,
+             proxy + off + len);
+}
+
+void proxy_scrub(const char *proxy, char *text, size_t cap)
+{
+    char mask[8], *needle;
+    const char *p = text, *hit;
+    size_t off, len;
+    struct buf b;
+    if(!proxy || !text || cap == 0 || !userinfo(proxy, &off, &len) ||
+       len == 0)
+        return;
+    needle = malloc(len + 1);
+    buf_init(&b, cap - 1);
+    if(needle) {
+        memcpy(needle, proxy + off, len);
+        needle[len] = '\0';
+        mask_userinfo(needle, len, mask, sizeof(mask));
+        /* A copy cut short by the cap ends before the secret: fine. */
+        while((hit = strstr(p, needle)) != NULL &&
+              buf_add(&b, p, (size_t)(hit - p)) == IAM_OK &&
+              buf_adds(&b, mask) == IAM_OK)
+            p = hit + len;
+        if(!hit)
+            buf_adds(&b, p);
+    }
+    /* Out of memory: better no message than the password. */
+    snprintf(text, cap, "%s", needle && b.data ? b.data : "");
+    buf_free(&b);
+    free(needle);
 }

@@ -5,11 +5,11 @@
 #include "buf.h"
 #include "config.h"
 #include "creds.h"
+#include "jitter.h"
 #include "proxy.h"
 #include "query.h"
+#include "redact.h"
 #include "sigv4.h"
-
-#include <sys/random.h>
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -75,6 +75,12 @@ int session_new(const struct session_opts *o, struct session **out,
     s->retry_mode_opt = dup_or_null(o->retry_mode);
     s->max_attempts_opt = dup_or_null(o->max_attempts);
     s->skew_opt = o->correct_clock_skew;
+    /* It becomes a header line as it is: a CR or LF would add headers. */
+    if(o->user_agent && strpbrk(o->user_agent, "\r\n")) {
+        session_free(s);
+        return iam_errf(err, IAM_EINVAL, "user_agent must not contain CR, "
+                                         "LF or NUL characters");
+    }
     if((o->retry_mode && !s->retry_mode_opt) ||
        (o->max_attempts && !s->max_attempts_opt) ||
        !s->service || (o->profile && !s->profile_opt) ||
@@ -108,15 +114,16 @@ void session_free(struct session *s)
     free(s);
 }
 
-/* Formats one trace line and hands it to the trace callback. */
+/* Formats one trace line and hands it to the trace callback. Most lines
+ * fit the stack buffer; a longer one (a request or response body) is
+ * formatted again into one of its exact size, so it is never cut. */
 #ifdef __GNUC__
 __attribute__((format(printf, 2, 3)))
 #endif
 static void tracef(struct session *s, const char *fmt, ...)
 {
-    struct buf b;
     va_list ap;
-    char small[512];
+    char small[512], *big;
     int n;
     if(!s->trace)
         return;
@@ -129,16 +136,16 @@ static void tracef(struct session *s, const char *fmt, ...)
         s->trace(s->trace_ud, small);
         return;
     }
-    buf_init(&b, (size_t)n + 1);
-    if(buf_add(&b, "", 0) == IAM_OK && b.cap > (size_t)n) {
-        va_start(ap, fmt);
-        vsnprintf(b.data, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-        s->trace(s->trace_ud, b.data);
-    } else {
+    big = malloc((size_t)n + 1);
+    if(!big) { /* out of memory: the line's start is better than nothing */
         s->trace(s->trace_ud, small);
+        return;
     }
-    buf_free(&b);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    s->trace(s->trace_ud, big);
+    free(big);
 }
 
 static const char *env(const char *name)
@@ -454,6 +461,40 @@ static void trace_block(struct session *s, const char *label, const char *text)
     buf_wipe(&b);
 }
 
+/* The request as --debug shows it: its body with secret parameters
+ * (passwords, private keys, assertions) redacted. */
+static void trace_body(struct session *s, const struct treq *r)
+{
+    struct buf b;
+    if(!s->trace)
+        return;
+    buf_init(&b, r->body.len + (64 << 10));
+    if(redact_query(&b, r->body.data ? r->body.data : "", r->body.len) ==
+       IAM_OK)
+        tracef(s, "Sending POST %s (%zu bytes): %s", r->url, r->body.len,
+               b.data ? b.data : "");
+    else
+        tracef(s, "Sending POST %s (%zu bytes)", r->url, r->body.len);
+    buf_wipe(&b);
+}
+
+/* The response as --debug shows it: secret elements (keys, session
+ * tokens, service passwords, MFA seeds) redacted. */
+static void trace_response(struct session *s, const struct treq *r)
+{
+    struct buf b;
+    if(!s->trace)
+        return;
+    buf_init(&b, r->resp.len + (64 << 10));
+    if(redact_xml(&b, r->resp.data ? r->resp.data : "", r->resp.len) ==
+       IAM_OK)
+        tracef(s, "Response: HTTP %ld, %zu bytes:\n%s", r->status,
+               r->resp.len, b.data ? b.data : "");
+    else
+        tracef(s, "Response: HTTP %ld, %zu bytes", r->status, r->resp.len);
+    buf_wipe(&b);
+}
+
 static int add_params(struct buf *body, const char *action, const char *ver,
                       const char *const *names, const size_t *nlens,
                       const char *const *values, const size_t *vlens, size_t n)
@@ -562,6 +603,9 @@ int session_prepare(struct session *s, const char *action,
         rc = sign_request(s, r, host, *path ? path : "/", err);
     }
     if(rc) {
+        /* a header that would have added lines: treq_header said which */
+        if(rc == IAM_EINVAL && r->err.st == IAM_EINVAL)
+            iam_errc(err, rc, "ValueError", "%s", r->err.msg);
         treq_free(r);
         return iam_errf(err, rc, "out of memory");
     }
@@ -574,8 +618,7 @@ int session_prepare(struct session *s, const char *action,
         treq_free(r);
         return iam_errf(err, IAM_ENOMEM, "out of memory");
     }
-    tracef(s, "Sending POST %s (%zu bytes): %s", r->url, r->body.len,
-           r->body.data);
+    trace_body(s, r);
     *out = r;
     return IAM_OK;
 }
@@ -638,9 +681,12 @@ static int transport_error(struct session *s, struct treq *r,
         break;
     default:
         if(te->http_status == -2) {
+            char shown[1024]; /* botocore's mask_proxy_url: no password */
+            proxy_mask(r->opts.proxy ? r->opts.proxy : "", shown,
+                       sizeof(shown));
             code = "ProxyConnectionError";
             iam_errf(err, IAM_ECONN, "Failed to connect to proxy URL: \"%s\"",
-                     r->opts.proxy ? r->opts.proxy : "");
+                     shown);
         } else if(te->http_status == -1)
             iam_errf(err, IAM_ECONN,
                      "Could not connect to the endpoint URL: \"%s\"", r->url);
@@ -652,7 +698,12 @@ static int transport_error(struct session *s, struct treq *r,
         }
     }
     snprintf(err->code, sizeof(err->code), "%s", code);
-    tracef(s, "Transport error: %s (%s)", err->msg, te->msg);
+    if(s->trace) { /* transport.c scrubbed libcurl's text; so do we */
+        char why[sizeof(te->msg)];
+        snprintf(why, sizeof(why), "%s", te->msg);
+        proxy_scrub(r->opts.proxy, why, sizeof(why));
+        tracef(s, "Transport error: %s (%s)", err->msg, why);
+    }
     return iam_err_kind(err, IAM_KIND_CONNECTION);
 }
 
@@ -689,7 +740,7 @@ static void bytes_repr(struct buf *b, const char *p, size_t n)
  * empty body, text that is not markup) it is used; otherwise libxml2's. */
 static int parser_error(struct treq *r, const char *why, struct iam_err *err)
 {
-    struct buf b;
+    struct buf b, clean;
     const char *body = r->resp.data ? r->resp.data : "";
     size_t n = r->resp.len;
     iam_err_clear(err);
@@ -700,7 +751,17 @@ static int parser_error(struct treq *r, const char *why, struct iam_err *err)
             (n > 2 && body[1] == '!' && strncmp(body, "<!DOCTYPE", 9) != 0 &&
              strncmp(body, "<!--", 4) != 0))
         why = "syntax error: line 1, column 0"; /* e.g. <!doctype html> */
+    /* A cut-off STS answer would otherwise quote its secret key. */
+    buf_init(&clean, n + (64 << 10));
+    if(redact_xml(&clean, body, n) == IAM_OK) {
+        body = clean.data ? clean.data : "";
+        n = clean.len;
+    } else {
+        body = "";
+        n = 0;
+    }
     bytes_repr(&b, body, n);
+    buf_wipe(&clean);
     iam_errf(err, IAM_EPARSE, "Unable to parse response (%s), invalid XML "
              "received. Further retries may succeed:\n%s", why,
              b.data ? b.data : "b''");
@@ -760,8 +821,7 @@ int session_response(struct session *s, struct treq *r, const char *action,
     *result = NULL;
     if(r->err.st != IAM_OK)
         return transport_error(s, r, err);
-    tracef(s, "Response: HTTP %ld, %zu bytes:\n%s", r->status, r->resp.len,
-           r->resp.data ? r->resp.data : "");
+    trace_response(s, r);
     xml_limits_default(&lim);
     lim.max_bytes = r->opts.max_body;
     iam_err_clear(&perr);
@@ -867,22 +927,15 @@ static int skew_retry(struct session *s, struct retry_call *rc,
 int session_retry(struct session *s, struct retry_call *rc,
                   const struct treq *r, struct iam_err *err, double *delay)
 {
-    unsigned char rnd[4];
     double r01;
     *delay = 0;
     if(!s->resolved || s->resolve_err.st != IAM_OK)
         return 0;
     if(skew_retry(s, rc, r, err))
         return 1;
-    /* Jitter needs no cryptographic randomness, and OpenSSL's RAND would
-     * set up its DRBG on every call's success path (a sixth of a call's
-     * instructions): the kernel's getrandom, only when an error may be
-     * retried. */
-    memset(rnd, 0x80, sizeof(rnd));
-    if(err->st != IAM_OK && getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-        memset(rnd, 0x80, sizeof(rnd));
-    r01 = (double)((unsigned long)rnd[0] << 24 | (unsigned long)rnd[1] << 16 |
-                   (unsigned long)rnd[2] << 8 | rnd[3]) / 4294967296.0;
+    /* A random draw only when an error may be retried: the success path
+     * stays free of it. */
+    r01 = err->st != IAM_OK ? jitter_rand() : 0.5;
     if(!retry_after(&s->retry, rc, err, now_mono(), r01, delay))
         return 0;
     tracef(s, "Retry needed (%s), retrying request after delay of: %.3f s",

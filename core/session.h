@@ -27,7 +27,7 @@ struct session_opts {
     int sign;                 /* 0 with --no-sign-request */
     long connect_timeout_ms;  /* --cli-connect-timeout; <0: default 60 s */
     long read_timeout_ms;     /* --cli-read-timeout; <0: default 60 s */
-    const char *user_agent;
+    const char *user_agent;   /* CR or LF in it: session_new's IAM_EINVAL */
     /* Called with one line of --debug trace at a time; secrets are already
      * redacted. NULL: no trace is built at all. */
     void (*trace)(void *ud, const char *line);

@@ -2,6 +2,7 @@
 #include "sts.h"
 #include "creds_int.h"
 #include "endpoint.h"
+#include "jitter.h"
 #include "query.h"
 #include "retry.h"
 #include "sigv4.h"
@@ -11,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
 #include <time.h>
 
 #define CTYPE "application/x-www-form-urlencoded; charset=utf-8"
@@ -233,13 +233,7 @@ static int retryable(int rc, const struct iam_err *te, long status,
 /* Full jitter: rand(0,1) * 2^(attempt-1) seconds, as retry.c. */
 static double backoff(int attempt)
 {
-    unsigned char b[4] = {0x80, 0, 0, 0};
-    double r;
-    if(getrandom(b, sizeof(b), 0) != sizeof(b))
-        b[0] = 0x80;
-    r = (double)((unsigned long)b[0] << 24 | (unsigned long)b[1] << 16 |
-                 (unsigned long)b[2] << 8 | b[3]) / 4294967296.0;
-    return r * (double)(1 << (attempt - 1));
+    return jitter_rand() * (double)(1 << (attempt - 1));
 }
 
 static void sleep_for(double s)

@@ -6,7 +6,8 @@
  */
 #include "transport.h"
 
-#include "tls.h"
+#include "proxy.h"
+#include "tlsinit.h"
 
 #include <curl/curl.h>
 #include <signal.h>
@@ -75,8 +76,8 @@ int transport_new(struct transport **out, struct iam_err *err)
     *out = NULL;
     if(!global_done) {
         /* OpenSSL first: its configuration waits for the first TLS
-         * connection (tls.h). */
-        if(tls_global_init(err) != IAM_OK)
+         * connection (tlsinit.h). */
+        if(tlsinit_global(err) != IAM_OK)
             return err->st;
         if(curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
             return iam_errf(err, IAM_ENOMEM, "curl_global_init failed");
@@ -318,11 +319,24 @@ struct treq *treq_new(void)
     return r;
 }
 
+/* Whether s can go into a header line as it is: a CR or LF would end the
+ * line and start another header (or the body) of the caller's choosing. */
+static int header_safe(const char *s)
+{
+    return strpbrk(s, "\r\n") == NULL;
+}
+
 int treq_header(struct treq *r, const char *name, const char *value)
 {
     struct buf line;
     struct curl_slist *l;
     int rc;
+    /* The value is not quoted: it may be a token or a signature. */
+    if(!header_safe(name) || !header_safe(value))
+        return iam_errf(&r->err, IAM_EINVAL,
+                        "Invalid header value for %s: it contains a CR or "
+                        "LF character",
+                        header_safe(name) ? name : "a header");
     buf_init(&line, 64 << 10);
     rc = buf_printf(&line, "%s: %s", name, value);
     if(rc) {
@@ -479,8 +493,97 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
     return 0;
 }
 
-static int setup_easy(struct treq *r, CURL *e)
+#ifdef UNITTESTS
+long transport_refuse_opt; /* a test makes libcurl "refuse" this option */
+#endif
+
+/* curl_easy_setopt for an option the request's safety depends on: a
+ * libcurl that refuses one (built without TLS or HTTPS proxies, or too
+ * old) must fail the request, never send it with weaker trust. */
+static int must_set(CURL *e, CURLoption opt, const char *name, int is_str,
+                    long lv, const char *sv, struct iam_err *err)
 {
+    CURLcode rc = is_str ? curl_easy_setopt(e, opt, sv)
+                         : curl_easy_setopt(e, opt, lv);
+#ifdef UNITTESTS
+    if(transport_refuse_opt && (long)opt == transport_refuse_opt)
+        rc = CURLE_NOT_BUILT_IN;
+#endif
+    if(rc == CURLE_OK)
+        return IAM_OK;
+    return iam_errc(err, rc == CURLE_OUT_OF_MEMORY ? IAM_ENOMEM : IAM_ETLS,
+                    "SSLError", "libcurl refused %s: %s", name,
+                    curl_easy_strerror(rc));
+}
+
+#define SET_LONG(e, opt, v, err) must_set(e, opt, #opt, 0, v, NULL, err)
+#define SET_STR(e, opt, v, err) must_set(e, opt, #opt, 1, 0, v, err)
+
+/* Clears a CA directory. A TLS backend without CA directories refuses
+ * the option, and then has none to clear. */
+static int clear_capath(CURL *e, CURLoption opt, const char *name,
+                        struct iam_err *err)
+{
+    if(curl_easy_setopt(e, opt, (char *)NULL) == CURLE_NOT_BUILT_IN)
+        return IAM_OK;
+    return must_set(e, opt, name, 1, 0, NULL, err);
+}
+
+/* Whom TLS trusts, for the server and for an https:// proxy alike. With a
+ * CA bundle (ca_bundle, --ca-bundle, AWS_CA_BUNDLE) the bundle is the
+ * only trust, as in botocore: the CA directory a distribution's libcurl
+ * keeps beside its CA file (Debian's /etc/ssl/certs) is cleared, and so is
+ * the native store (CURLSSLOPT_NATIVE_CA). libcurl's cache of parsed CA
+ * stores (CURLOPT_CA_CACHE_TIMEOUT) is keyed by the CA file's name and used
+ * only when no CA directory is set, so it never mixes two trusts. An
+ * https:// proxy is verified like the server (urllib3 gives its proxy
+ * connection the same CA certificates and verify mode). */
+static int set_trust(const struct treq *r, CURL *e, struct iam_err *err)
+{
+    const char *ca = r->opts.ca_bundle, *proxy = r->opts.proxy;
+    long verify = r->opts.verify_tls ? 1L : 0L;
+    int rc = SET_LONG(e, CURLOPT_SSL_VERIFYPEER, verify, err);
+    if(!rc)
+        rc = SET_LONG(e, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L, err);
+    if(!rc && ca)
+        rc = SET_STR(e, CURLOPT_CAINFO, ca, err);
+    if(!rc && ca)
+        rc = clear_capath(e, CURLOPT_CAPATH, "CURLOPT_CAPATH", err);
+    if(!rc && ca)
+        rc = SET_LONG(e, CURLOPT_SSL_OPTIONS, 0L, err);
+    if(rc || !proxy || strncasecmp(proxy, "https://", 8) != 0)
+        return rc;
+    rc = SET_LONG(e, CURLOPT_PROXY_SSL_VERIFYPEER, verify, err);
+    if(!rc)
+        rc = SET_LONG(e, CURLOPT_PROXY_SSL_VERIFYHOST, verify ? 2L : 0L, err);
+    if(!rc && ca)
+        rc = SET_STR(e, CURLOPT_PROXY_CAINFO, ca, err);
+    if(!rc && ca)
+        rc = clear_capath(e, CURLOPT_PROXY_CAPATH, "CURLOPT_PROXY_CAPATH",
+                          err);
+    if(!rc && ca)
+        rc = SET_LONG(e, CURLOPT_PROXY_SSL_OPTIONS, 0L, err);
+    return rc;
+}
+
+/* http and https only, also for redirects we do not follow. The string
+ * form arrived in libcurl 7.85 and deprecated the bitmask one, which
+ * older libcurl (Ubuntu 22.04, RHEL 9, Amazon Linux 2) has alone.
+ * IAMLUA_CURL_OLD compiles the old branch against newer headers (make
+ * test checks that it builds). */
+static int set_protocols(CURL *e, struct iam_err *err)
+{
+#if LIBCURL_VERSION_NUM >= 0x075500 && !defined(IAMLUA_CURL_OLD)
+    return SET_STR(e, CURLOPT_PROTOCOLS_STR, "http,https", err);
+#else
+    return SET_LONG(e, CURLOPT_PROTOCOLS,
+                    (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS), err);
+#endif
+}
+
+static int setup_easy(struct treq *r, CURL *e, struct iam_err *err)
+{
+    int rc;
     curl_easy_setopt(e, CURLOPT_URL, r->url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
@@ -496,13 +599,14 @@ static int setup_easy(struct treq *r, CURL *e)
     /* Redirects are never followed: a 3xx would carry the signed request
      * (and its credentials) to another host. */
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    rc = set_protocols(e, err);
+    if(rc)
+        return rc;
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, NULL);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r->opts.connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r->opts.verify_tls ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, r->opts.verify_tls ? 2L : 0L);
-    if(r->opts.ca_bundle)
-        curl_easy_setopt(e, CURLOPT_CAINFO, r->opts.ca_bundle);
+    rc = set_trust(r, e, err);
+    if(rc)
+        return rc;
     /* "" disables libcurl's own environment lookup: proxy.c decided. */
     curl_easy_setopt(e, CURLOPT_PROXY, r->opts.proxy ? r->opts.proxy : "");
     if(strcmp(r->method, "POST") == 0) {
@@ -519,13 +623,21 @@ static int setup_easy(struct treq *r, CURL *e)
     return IAM_OK;
 }
 
+#ifdef UNITTESTS
+int transport_setup_easy(struct treq *r, void *easy, struct iam_err *err)
+{
+    r->easy = easy;
+    return setup_easy(r, easy, err);
+}
+#endif
+
 /* Hands r's transfer to the multi handle; r's membership of t is the
  * caller's business. */
 static int start(struct transport *t, struct treq *r, struct iam_err *err)
 {
     CURL *e;
     if(uses_tls(r))
-        tls_prepare();
+        tlsinit_prepare();
     e = easy_get(t);
     if(!e)
         return iam_errf(err, IAM_ENOMEM, "curl_easy_init failed");
@@ -540,7 +652,10 @@ static int start(struct transport *t, struct treq *r, struct iam_err *err)
     r->resp.max = r->opts.max_body;
     iam_err_clear(&r->err);
     r->errbuf[0] = '\0';
-    setup_easy(r, e);
+    if(setup_easy(r, e, err) != IAM_OK) {
+        easy_put(t, r);
+        return iam_err_kind(err, IAM_KIND_CONNECTION);
+    }
     curl_easy_setopt(e, CURLOPT_SHARE, t->share);
     if(curl_multi_add_handle(t->multi, e) != CURLM_OK) {
         easy_put(t, r);
@@ -619,8 +734,11 @@ static void finish_error(struct treq *r, CURLcode rc)
         break;
     }
     if(why == r->errbuf && uses_tls(r))
-        tls_explain(r->errbuf, sizeof(r->errbuf));
+        tlsinit_explain(r->errbuf, sizeof(r->errbuf));
     iam_errf(&r->err, st, "%s", why);
+    /* libcurl quotes the whole proxy URL in some messages ("Unsupported
+     * proxy scheme for '...'"): never its password. */
+    proxy_scrub(r->opts.proxy, r->err.msg, sizeof(r->err.msg));
     iam_err_kind(&r->err, IAM_KIND_CONNECTION);
 }
 

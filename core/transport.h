@@ -79,7 +79,10 @@ void transport_free(struct transport *t);
 
 /* A request with empty buffers; NULL when out of memory. */
 struct treq *treq_new(void);
-/* Adds one "Name: value" header line; IAM_ENOMEM on failure. */
+/* Adds one "Name: value" header line; IAM_ENOMEM on failure. A name or
+ * value holding CR or LF (which would add lines of its own to the request)
+ * is refused with IAM_EINVAL and a message in r->err that names the
+ * header, never quoting the value (it may be a token). */
 int treq_header(struct treq *r, const char *name, const char *value);
 /* Copies the CA bundle path and the proxy URL into the request (either may
  * be NULL); IAM_ENOMEM on failure. */
@@ -94,7 +97,10 @@ void treq_free(struct treq *r);
  * returns 1 when it was cancelled. */
 int treq_cancel(struct treq *r, enum iam_status st, const char *msg);
 
-/* Starts the request. On failure nothing was started. */
+/* Starts the request. On failure nothing was started: that includes a
+ * libcurl that refuses an option TLS trust depends on (IAM_ETLS,
+ * "SSLError"). With opts.ca_bundle the bundle is the only trust, for the
+ * server and for an https:// proxy; verify_tls covers both. */
 int transport_submit(struct transport *t, struct treq *r,
                      struct iam_err *err);
 /* transport_submit once delay_ms have passed (0: now). Until then the
@@ -115,5 +121,14 @@ int transport_interrupted(void);
 
 /* "libcurl/7.88.1" style version strings for --version. */
 const char *transport_curl_version(void);
+
+#ifdef UNITTESTS
+/* A CURLoption that setup makes look refused, to test that path. */
+extern long transport_refuse_opt;
+/* Sets up a CURL handle the test made (and r now owns) as transport_submit
+ * would, so a test can first preset what a distribution's libcurl presets,
+ * such as its CA directory, then run it with curl_easy_perform. */
+int transport_setup_easy(struct treq *r, void *easy, struct iam_err *err);
+#endif
 
 #endif

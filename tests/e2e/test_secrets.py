@@ -28,6 +28,20 @@ credential_process and assume-role (pending providers: skipped while iamlua
 answers NotImplementedError). Then: core dumps are off for the process
 (RLIMIT_CORE soft limit 0), since a dump would hold the secret in plain text.
 
+Then the --debug trace of every request and response that carries a
+secret (issue 17 #9), through aws.client debug callbacks against moto: STS
+GetSessionToken, AssumeRole, GetFederationToken, AssumeRoleWithWebIdentity
+(its WebIdentityToken), AssumeRoleWithSAML (its SAMLAssertion);
+IAM CreateAccessKey, CreateLoginProfile and UpdateLoginProfile (Password),
+ChangePassword (OldPassword, NewPassword), CreateVirtualMFADevice (the seed
+and QR code), UploadServerCertificate (PrivateKey). moto 5.2 has no
+CreateServiceSpecificCredential / ResetServiceSpecificCredential, so a local
+server answers those with the AWS documentation's example response (its
+ServicePassword made distinctive). Every secret moto hands back is read from
+the call's result and must be absent from the trace, which must show
+"[REDACTED]" in its place. UploadSSHPublicKey's key is public: the trace
+keeps it (checked, so the decision is visible).
+
 Buffers that held a secret are checked to be wiped before they are freed by
 the C unit test tests/unit/test_allocfail.c (it scans every freed block).
 """
@@ -343,6 +357,152 @@ def scenarios(have_hostile):
     return C
 
 
+# ------------------------------------------- secrets in the debug trace ----
+
+TRACE_SCRIPT = r"""
+local aws = require "aws"
+local url, stub = arg[1], arg[2]
+local function tracer(tag) return function(l) io.stderr:write(tag, " ", l, "\n") end end
+local iam = aws.client("iam", { endpoint_url = url, region = "us-east-1", debug = tracer("IAM") })
+local sts = aws.client("sts", { endpoint_url = url, region = "us-east-1", debug = tracer("STS") })
+local function got(label, v)
+    if type(v) == "string" then io.stdout:write("GOT\t", label, "\t", v, "\n") end
+end
+local function call(c, op, p)
+    local r, e = c:call(op, p or {})
+    io.stdout:write("CALL\t", op, "\t", r and "ok" or tostring(e and e.code), "\n")
+    return r or {}
+end
+local function creds(op, r)
+    local c = r.Credentials or {}
+    got(op .. " SecretAccessKey", c.SecretAccessKey)
+    got(op .. " SessionToken", c.SessionToken)
+end
+local role = "arn:aws:iam::123456789012:role/secrets-trace"
+creds("GetSessionToken", call(sts, "GetSessionToken"))
+creds("AssumeRole", call(sts, "AssumeRole", { RoleArn = role, RoleSessionName = "trace-s" }))
+creds("GetFederationToken", call(sts, "GetFederationToken", { Name = "trace-fed" }))
+creds("AssumeRoleWithWebIdentity", call(sts, "AssumeRoleWithWebIdentity",
+    { RoleArn = role, RoleSessionName = "trace-w", WebIdentityToken = os.getenv("WEBTOKEN") }))
+call(sts, "AssumeRoleWithSAML", { RoleArn = role, SAMLAssertion = os.getenv("SAML"),
+    PrincipalArn = "arn:aws:iam::123456789012:saml-provider/trace" })
+call(iam, "CreateUser", { UserName = "trace-alice" })
+local k = call(iam, "CreateAccessKey", { UserName = "trace-alice" })
+got("CreateAccessKey SecretAccessKey", (k.AccessKey or {}).SecretAccessKey)
+call(iam, "CreateLoginProfile", { UserName = "trace-alice", Password = os.getenv("PW1") })
+call(iam, "UpdateLoginProfile", { UserName = "trace-alice", Password = os.getenv("PW2") })
+call(iam, "ChangePassword", { OldPassword = os.getenv("PW2"), NewPassword = os.getenv("PW3") })
+local m = call(iam, "CreateVirtualMFADevice", { VirtualMFADeviceName = "trace-mfa" })
+got("CreateVirtualMFADevice Base32StringSeed", (m.VirtualMFADevice or {}).Base32StringSeed)
+call(iam, "UploadServerCertificate", { ServerCertificateName = "trace-cert",
+    CertificateBody = os.getenv("CERT"), PrivateKey = os.getenv("KEY") })
+call(iam, "UploadSSHPublicKey", { UserName = "trace-alice", SSHPublicKeyBody = os.getenv("SSHKEY") })
+local st = aws.client("iam", { endpoint_url = stub, region = "us-east-1", debug = tracer("DOC") })
+for op, p in pairs({
+        CreateServiceSpecificCredential = { UserName = "trace-alice",
+                                            ServiceName = "codecommit.amazonaws.com" },
+        ResetServiceSpecificCredential = { ServiceSpecificCredentialId = "ACCA12345ABCDEXAMPLE" } }) do
+    local r = call(st, op, p)
+    got(op .. " ServicePassword", (r.ServiceSpecificCredential or {}).ServicePassword)
+end
+"""
+
+# The AWS IAM API Reference's example response, the password made distinctive.
+SSC_PASSWORD = "SvcPwDistinct/czp+D3EXAMPLE47lrJ6/43r2zqGw="
+SSC_DOC = ("<{op}Response xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><{op}Result>"
+           "<ServiceSpecificCredential><CreateDate>2016-11-01T17:47:22.382Z</CreateDate>"
+           "<ServiceName>codecommit.amazonaws.com</ServiceName>"
+           "<ServiceUserName>anika-at-123456789012</ServiceUserName>"
+           "<ServicePassword>" + SSC_PASSWORD + "</ServicePassword>"
+           "<ServiceSpecificCredentialId>ACCA12345ABCDEXAMPLE</ServiceSpecificCredentialId>"
+           "<UserName>anika</UserName><Status>Active</Status></ServiceSpecificCredential>"
+           "</{op}Result><ResponseMetadata><RequestId>ff2e6e80-0a21-11e6-9f4e-0d0d9c3EXAMPLE"
+           "</RequestId></ResponseMetadata></{op}Response>")
+
+TRACE_INPUTS = {"WEBTOKEN": "WebIdTokenDistinct-eyJhbGciOiJSUzI1NiJ9.abcdefgh",
+                "SAML": "U0FNTEFzc2VydGlvbkRpc3RpbmN0YWJjZGVmZ2hpams=",
+                "PW1": "PwOneDistinct-abcdefgh!", "PW2": "PwTwoDistinct-abcdefgh!",
+                "PW3": "PwThreeDistinct-abcdef!",
+                "SSHKEY": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPublicKeyOfTheSecretsTestDistinct0 t"}
+# what the trace must show in place of each secret
+TRACE_REDACTED = ["<SecretAccessKey>[REDACTED]</SecretAccessKey>",
+                  "<SessionToken>[REDACTED]</SessionToken>", "WebIdentityToken=[REDACTED]",
+                  "SAMLAssertion=[REDACTED]", "&Password=[REDACTED]", "OldPassword=[REDACTED]",
+                  "NewPassword=[REDACTED]", "<Base32StringSeed>[REDACTED]</Base32StringSeed>",
+                  "<QRCodePNG>[REDACTED]</QRCodePNG>", "PrivateKey=[REDACTED]",
+                  "<ServicePassword>[REDACTED]</ServicePassword>"]
+TRACE_OPS = ["GetSessionToken SecretAccessKey", "GetSessionToken SessionToken",
+             "AssumeRole SecretAccessKey", "AssumeRole SessionToken",
+             "GetFederationToken SecretAccessKey", "GetFederationToken SessionToken",
+             "AssumeRoleWithWebIdentity SecretAccessKey", "AssumeRoleWithWebIdentity SessionToken",
+             "CreateAccessKey SecretAccessKey", "CreateVirtualMFADevice Base32StringSeed",
+             "CreateServiceSpecificCredential ServicePassword",
+             "ResetServiceSpecificCredential ServicePassword"]
+
+
+def trace_secrets_case(moto_url):
+    """Problems with the debug trace of the secret-carrying calls."""
+    import tempfile
+    import rawsrv
+    d = tempfile.mkdtemp(prefix="iamlua-secrets-pki.")
+    ws = H.Workspace(prefix="iamlua-secrets.")
+
+    def doc(head, body):
+        op = "ResetServiceSpecificCredential" if b"Action=Reset" in body else \
+            "CreateServiceSpecificCredential"
+        return rawsrv.http_response(200, SSC_DOC.format(op=op))
+    stub = rawsrv.RawServer(doc)
+    try:
+        rawsrv.make_ca(d, "cert")
+        env = dict(TRACE_INPUTS, AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET,
+                   AWS_MAX_ATTEMPTS="1")
+        with open(os.path.join(d, "cert.pem")) as f:
+            env["CERT"] = f.read()
+        with open(os.path.join(d, "cert.key")) as f:
+            env["KEY"] = f.read()
+        script = ws.write("t.lua", TRACE_SCRIPT)
+        argv = [H.iamlua_bin(), "run", script, moto_url, stub.url]
+        res = H.run(argv, H.scrubbed_env(ws, env, argv), timeout=60)
+    finally:
+        stub.close()
+        ws.cleanup()
+        import shutil
+        shutil.rmtree(d, ignore_errors=True)
+    p = []
+    got = {}
+    for line in res.out.decode(errors="replace").splitlines():
+        f = line.split("\t")
+        if f[0] == "GOT" and len(f) == 3:
+            got[f[1]] = f[2]
+    for label in TRACE_OPS:
+        if label not in got:
+            p.append("no %s came back (stdout %s)" % (label, H.show(res.out, 400)))
+    trace = res.err
+    for label, v in got.items():
+        for form in forms(v) | {v.encode()}:
+            if form in trace:
+                i = trace.find(form)
+                p.append("%s in the trace: %s" % (label, H.show(trace[max(0, i - 60):i + 20], 120)))
+                break
+    key_body = env["KEY"].split("\n")[1].encode()
+    for name, v in list(TRACE_INPUTS.items()) + [("private key", key_body.decode())]:
+        if name == "SSHKEY":
+            continue
+        for form in {v.encode(), urllib.parse.quote_plus(v).encode(),
+                     urllib.parse.quote(v, safe="").encode()}:
+            if form in trace:
+                p.append("request secret %s in the trace" % name)
+                break
+    for marker in TRACE_REDACTED:
+        if marker.encode() not in trace:
+            p.append("the trace lacks %s" % marker)
+    ssh = urllib.parse.quote_plus(TRACE_INPUTS["SSHKEY"]).encode()
+    if ssh not in trace:
+        p.append("the public SSH key is not in the trace (it is public: kept)")
+    p += findings("trace", trace)
+    return p
+
+
 # ----------------------------------------------------------------- main -----
 
 SEED = r'''
@@ -428,6 +588,14 @@ def main():
                     rep.skip(name, res[1])
                 else:
                     rep.fail(name, "; ".join(res[1]))
+        if not flt or flt in "debug trace of secret-carrying requests and responses":
+            srv.set_auth_free_requests(1000000)  # moto's STS answers unsigned-checked
+            try:
+                rep.check("debug trace of secret-carrying requests and responses (moto)",
+                          trace_secrets_case(srv.url))
+            except Exception as e:
+                rep.fail("debug trace of secret-carrying requests and responses (moto)",
+                         "%s: %s" % (type(e).__name__, e))
         rep._line("# %d scenarios grepped for %d leak forms" % (
             len(cases), sum(len(v) for v in SECRETS.values()) + 1))
     finally:

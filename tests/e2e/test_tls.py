@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_tls.py: TLS as core/transport.c and core/tls.c set it up --
+"""test_tls.py: TLS as core/transport.c and core/tlsinit.c set it up --
 connections and TLS sessions of a batch over https, counted by the server;
 openssl.cnf, which OpenSSL now reads only before the first TLS connection,
 still applied; OpenSSL's errors still written with their strings.

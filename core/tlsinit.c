@@ -1,5 +1,6 @@
-/* tls.c - OpenSSL's process-wide set-up, as late as it can be (tls.h). */
-#include "tls.h"
+/* tlsinit.c - OpenSSL's process-wide set-up, as late as it can be
+ * (tlsinit.h). */
+#include "tlsinit.h"
 
 /* The per-library ERR_load_*_strings: deprecated in 3.0, and the only way
  * to load the strings after OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS. */
@@ -43,7 +44,7 @@
     (CONF_MFLAGS_DEFAULT_SECTION | CONF_MFLAGS_IGNORE_MISSING_FILE |           \
      CONF_MFLAGS_IGNORE_RETURN_CODES)
 
-int tls_global_init(struct iam_err *err)
+int tlsinit_global(struct iam_err *err)
 {
     if(!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG |
                                 OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
@@ -94,7 +95,7 @@ static void load_strings(void)
     ERR_load_X509_strings();
 }
 
-void tls_prepare(void)
+void tlsinit_prepare(void)
 {
     static int done;
     if(done)
@@ -125,7 +126,7 @@ static unsigned long bare_error(const char *p)
     return *end ? 0 : e;
 }
 
-void tls_explain(char *msg, size_t cap)
+void tlsinit_explain(char *msg, size_t cap)
 {
     char *p;
     unsigned long e = 0;
