@@ -13,6 +13,7 @@
 #include "lclient.h"
 #include "lembed.h"
 #include "lerr.h"
+#include "lintr.h"
 #include "ljson.h"
 #include "lprompt.h"
 #include "lsched.h"
@@ -45,6 +46,16 @@ static int aws_monotonic(lua_State *L)
     return 1;
 }
 
+static int host_term_width(lua_State *L);
+static int host_load(lua_State *L);
+
+/* interrupted(): true once Ctrl-C was pressed (until the prompt resets) */
+static int aws_interrupted(lua_State *L)
+{
+    lua_pushboolean(L, transport_interrupted());
+    return 1;
+}
+
 int luaopen_aws_core(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"client", aws_client},
@@ -53,6 +64,10 @@ int luaopen_aws_core(lua_State *L)
                                      {"_xml_decode", aws_xml_decode},
                                      {"isatty", host_isatty},
                                      {"monotonic", aws_monotonic},
+                                     {"interrupted", aws_interrupted},
+                                     {"embedded_names", lembed_names},
+                                     {"load_script", host_load},
+                                     {"term_width", host_term_width},
                                      {NULL, NULL}};
     lerr_init(L);
     lclient_init(L);
@@ -64,6 +79,8 @@ int luaopen_aws_core(lua_State *L)
     lua_setfield(L, -2, "client_mt");
     luaL_getmetatable(L, LERR_MT);
     lua_setfield(L, -2, "error_mt");
+    lintr_push(L);
+    lua_setfield(L, -2, "interrupt");
     return 1;
 }
 

@@ -1,5 +1,6 @@
 /* lembed.h - shipped scripts compiled into the binary, and the searchers
- * that find user scripts first, then shipped ones (DESIGN.md 1.4). */
+ * that find user extensions first, then shipped scripts, then modules on
+ * package.path / package.cpath as lua(1) does (DESIGN.md 1.4). */
 #ifndef IAM_LEMBED_H
 #define IAM_LEMBED_H
 
@@ -17,17 +18,33 @@ extern const struct embedded_script embedded_scripts[];
 extern const size_t embedded_count;
 
 const struct embedded_script *embedded_find(const char *name);
+/* True for a module name under an extension point (output.NAME,
+ * commands.SERVICE.NAME, policies.ID): the only names user directories
+ * may provide or override. */
+int lembed_is_extension(const char *name);
+/* True for a name in one of the host's namespaces (the first component
+ * of an embedded module's name, e.g. "aws", "cli", "shapes"), which
+ * package.path and package.cpath never provide. */
+int lembed_is_reserved(const char *name);
 
 #ifdef LUA_VERSION_NUM
 /* [-0, +0, e] Replaces package.searchers with: preload, the user
- * directories, the embedded scripts. Never the current directory. */
+ * directories (extension points only), the embedded scripts, then Lua's
+ * own path, cpath and all-in-one searchers for every other name. Leaves
+ * package.path and package.cpath as luaopen_package set them (from
+ * LUA_PATH_5_4 / LUA_PATH, LUA_CPATH_5_4 / LUA_CPATH, ";;" the default). */
 void lembed_install(lua_State *L);
-/* [-0, +1, e] Loads the chunk for module `name` (user dir first), pushing
- * the function; raises "module 'x' not found" like require. */
+/* [-0, +1, e] Loads the chunk for module `name` (a user extension first,
+ * then the embedded script), pushing the function; raises "module 'x' not
+ * found" like require. */
 void lembed_load(lua_State *L, const char *name);
-/* [-0, +1, e] Pushes an array of the module names under `prefix` (e.g.
- * "output.") that exist, user ones and shipped ones, sorted. */
+/* [-0, +1, e] Pushes an array of the module names one level under
+ * `prefix` (e.g. "output.") that exist, user extensions and shipped
+ * ones, sorted. */
 void lembed_list(lua_State *L, const char *prefix);
+/* Lua: names(prefix) -> sorted array of the embedded module names one
+ * level under prefix (never user files): e.g. the shapes of a service. */
+int lembed_names(lua_State *L);
 #endif
 
 #endif

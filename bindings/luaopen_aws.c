@@ -3,14 +3,14 @@
  * aws.so holds the same core, bindings and embedded scripts as the iamlua
  * binary. Opening it does what main.c's pmain does before the driver runs:
  * the script searchers and aws.core in package.preload; then it runs the
- * `aws` script found by the same lookup (user directories first, then the
- * embedded copy) and returns its table. So the API, aws.parallel included,
- * is the one scripts get inside iamlua.
+ * embedded `aws` script (never a user file) and returns its table. So the
+ * API, aws.parallel included, is the one scripts get inside iamlua.
  *
  * The interpreter keeps its own package.path, package.cpath and searchers:
- * a library must not take them away. lembed's user and embedded searchers
- * go right after preload, so user files and shipped scripts win over the
- * system's path, as they do in the host.
+ * a library must not take them away. lembed's user searcher (extension
+ * points only: output.*, commands.*, policies.*) and embedded searcher go
+ * right after preload, so user extensions and shipped scripts win over
+ * the system's path, as they do in the host.
  */
 #include <lauxlib.h>
 #include <lua.h>
@@ -34,9 +34,9 @@ static void insert_searcher(lua_State *L, int dst, int to, int src, int from)
 }
 
 /* [-0, +0, e] Adds lembed's searchers to the interpreter's own list.
- * lembed_install gives the host { preload, user, embedded } and empties
- * path and cpath; borrow its two searchers, then put the interpreter's
- * list, path and cpath back. */
+ * lembed_install gives the host { preload, user, embedded, path, cpath,
+ * all-in-one }; borrow its user and embedded searchers, then put the
+ * interpreter's list, path and cpath back. */
 static void add_searchers(lua_State *L)
 {
     int pkg;
@@ -63,7 +63,7 @@ LUAMOD_API int luaopen_aws(lua_State *L)
     lua_pushcfunction(L, luaopen_aws_core);
     lua_setfield(L, -2, "aws.core");
     lua_pop(L, 1);
-    lembed_load(L, "aws"); /* scripts/aws.lua, or the user's aws.lua */
+    lembed_load(L, "aws"); /* scripts/aws.lua: never a user file */
     lua_pushliteral(L, "aws");
     lua_call(L, 1, 1);
     return 1;

@@ -12,6 +12,9 @@
 
 #include "laws.h"
 #include "lembed.h"
+#include "lintr.h"
+#include "lrepl.h"
+#include "lsched.h"
 #include "sigv4.h"
 #include "transport.h"
 
@@ -19,8 +22,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 /* The allocator counts bytes in use and refuses to grow past a limit, so a
  * runaway script fails with "not enough memory" instead of taking the
@@ -50,22 +55,87 @@ static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 static lua_State *globalL;
 
-/* Ctrl-C: a hook stops running Lua code at the next instruction, as lua.c's
- * laction does, and the transport flag aborts transfers in progress. */
+static void laction(int sig);
+
+/* sigaction with explicit flags: signal() under -std=c11 gives System V
+ * one-shot semantics on glibc and BSD ones elsewhere. No SA_RESTART, as
+ * lua.c: a read from the terminal or a pipe returns EINTR at Ctrl-C, so
+ * the script stops there instead of waiting for input. */
+static void setsignal(int sig, void (*handler)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sa.sa_flags = 0;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+}
+
+/* The hook Ctrl-C sets: raises the interrupt value (lintr.h) at the next
+ * instruction and removes itself, as lua.c's lstop does, so the __close
+ * handlers that run while the error unwinds are not interrupted again.
+ * Inside a finalizer an error would only become a warning and the
+ * interrupt would be lost, so the hook stays and fires after it. */
 static void lstop(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
+    if(lua_getstack(L, 0, ar) && lua_getinfo(L, "n", ar) && ar->name &&
+       ar->namewhat && strcmp(ar->namewhat, "metamethod") == 0 &&
+       strcmp(ar->name, "__gc") == 0)
+        return;
     lua_sethook(L, NULL, 0, 0);
-    luaL_error(L, "interrupted!");
+    lintr_push(L);
+    lua_error(L);
 }
 
+/* Ctrl-C: transfers in progress abort (the transport's flag) and running
+ * Lua code stops at the next instruction (a hook, lua.c's laction). A
+ * second Ctrl-C before the host re-arms this handler ends the process. */
 static void laction(int sig)
 {
     int flag = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
-    (void)sig;
+    setsignal(sig, SIG_DFL);
     transport_interrupt();
     if(globalL)
         lua_sethook(globalL, lstop, flag, 1);
+}
+
+/* host.interrupt_reset(): the interactive prompt goes on after Ctrl-C.
+ * Transfers still in the transport are driven until they have failed
+ * (bounded: the flag makes each fail within a second), then the flag and
+ * the hook are cleared and the handler armed again. */
+static int host_interrupt_reset(lua_State *L)
+{
+    struct transport *t = lsched_transport(L);
+    int rounds = 0;
+    if(transport_interrupted())
+        while(transport_running(t) > 0 && rounds++ < 50)
+            transport_step(t, 100);
+    lua_sethook(globalL, NULL, 0, 0);
+    transport_reset_interrupt();
+    setsignal(SIGINT, laction);
+    return 0;
+}
+
+/* host.protect(): pcall and xpcall of scripts raise a caught interrupt
+ * again (lintr.h). */
+static int host_protect(lua_State *L)
+{
+    lintr_install(L);
+    return 0;
+}
+
+/* The driver's helpers that need main's signal state, added to the host
+ * table; host.interrupt is the value Ctrl-C raises (lintr.h). */
+static void add_host_functions(lua_State *L)
+{
+    lua_pushcfunction(L, host_interrupt_reset);
+    lua_setfield(L, -2, "interrupt_reset");
+    lua_pushcfunction(L, host_protect);
+    lua_setfield(L, -2, "protect");
+    lrepl_register(L);
+    lintr_push(L);
+    lua_setfield(L, -2, "interrupt");
 }
 
 /* Message handler: aws.error tables and other non-strings keep their own
@@ -98,6 +168,7 @@ static int pmain(lua_State *L)
     lua_pop(L, 1);
     lembed_load(L, "cli"); /* driver chunk */
     laws_push_host(L);
+    add_host_functions(L);
     lua_createtable(L, argc, 0);
     for(i = 0; i < argc; i++) {
         lua_pushstring(L, argv[i]);
@@ -118,7 +189,7 @@ static void no_core_dumps(void)
         rl.rlim_cur = 0;
         setrlimit(RLIMIT_CORE, &rl);
     }
-#if !defined(__SANITIZE_ADDRESS__)
+#if defined(__linux__) && !defined(__SANITIZE_ADDRESS__)
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 #endif
 }
@@ -135,13 +206,15 @@ int main(int argc, char **argv)
         return 255;
     }
     globalL = L;
-    signal(SIGINT, laction);
+    setsignal(SIGINT, laction);
     lua_pushcfunction(L, msghandler);
     lua_pushcfunction(L, pmain);
     lua_pushinteger(L, argc);
     lua_pushlightuserdata(L, argv);
     status = lua_pcall(L, 2, 1, 1);
-    if(status != LUA_OK) {
+    if(status != LUA_OK && transport_interrupted()) {
+        rc = 130; /* Ctrl-C while the driver itself ran */
+    } else if(status != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
         fprintf(stderr, "iamlua: %s\n", msg ? msg : "(error)");
         fflush(stderr);

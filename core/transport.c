@@ -64,6 +64,11 @@ int transport_interrupted(void)
     return interrupted != 0;
 }
 
+void transport_reset_interrupt(void)
+{
+    interrupted = 0;
+}
+
 const char *transport_curl_version(void)
 {
     return curl_version_info(CURLVERSION_NOW)->version;

@@ -118,6 +118,10 @@ int transport_running(const struct transport *t);
 /* Async-signal-safe: makes every transfer fail with IAM_EINTR soon. */
 void transport_interrupt(void);
 int transport_interrupted(void);
+/* Clears the Ctrl-C flag, for a host that goes on after an interrupt (the
+ * interactive prompt): call it only once nothing is in flight, or once
+ * every aborted request has been reported. */
+void transport_reset_interrupt(void);
 
 /* "libcurl/7.88.1" style version strings for --version. */
 const char *transport_curl_version(void);

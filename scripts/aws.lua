@@ -5,7 +5,7 @@ local core = require "aws.core"
 local value = require "aws.value"
 
 local type, error, setmetatable, require = type, error, setmetatable, require
-local pairs, tostring, select = pairs, tostring, select
+local pairs, ipairs, tostring, select, next = pairs, ipairs, tostring, select, next
 
 local M = {}
 
@@ -62,6 +62,47 @@ end
 
 local service_of = setmetatable({}, { __mode = "k" })
 
+-- The actions a service has: the shapes shipped for it (generated from
+-- the AWS CLI's model), as a list and a set; empty when none are shipped.
+local actions_of = {}
+local function actions(service)
+    local a = actions_of[service]
+    if not a then
+        a = { list = {}, set = {} }
+        local prefix = "shapes." .. service .. "."
+        for i, m in ipairs(core.embedded_names(prefix)) do
+            local name = m:sub(#prefix + 1)
+            a.list[i], a.set[name] = name, true
+        end
+        actions_of[service] = a
+    end
+    return a
+end
+
+-- The closest action name: the same letters in another case, else the
+-- most similar (difflib's ratio, at least 0.6).
+local function closest(action, list)
+    local lower, best, score = action:lower(), nil, 0.6
+    local ratio = require("cli.argparse").ratio
+    for _, name in ipairs(list) do
+        if name:lower() == lower then return name end
+        local r = ratio(action, name)
+        if r >= score then best, score = name, r end
+    end
+    return best
+end
+
+-- nil, err for an action the service does not have: refused here, so a
+-- misspelt name never reaches the server (which answers an HTML page).
+local function unknown_action(service, action, list)
+    local near = closest(action, list)
+    return nil, setmetatable({
+        code = "InvalidAction", kind = "usage", operation = action,
+        suggestion = near,
+        message = ('Unknown action "%s" for %s%s'):format(action, service,
+            near and ('; did you mean "%s"?'):format(near) or "") }, core.error_mt)
+end
+
 -- client:call(Action, params) -> result | nil, err
 function client_methods.call(self, action, args)
     if type(action) ~= "string" then
@@ -72,8 +113,16 @@ function client_methods.call(self, action, args)
         error("bad argument #2 to 'call' (table expected, got "
             .. type(args) .. ")", 2)
     end
-    local shape = shape_of(service_of[self] or "iam", action)
-    local flat, verr = params.flatten(args or {}, shape and shape.input)
+    -- After Ctrl-C every request would fail at once: stop the script
+    -- here too, whatever caught the interrupt before.
+    if core.interrupted() then error(core.interrupt, 0) end
+    local service = service_of[self] or "iam"
+    local known = actions(service)
+    if known.list[1] and not known.set[action] then
+        return unknown_action(service, action, known.list)
+    end
+    local shape = shape_of(service, action)
+    local flat, verr = params.flatten(args or {}, shape and shape.input, "lua")
     if not flat then
         return nil, setmetatable({
             code = "ParamValidationError", kind = "usage",
@@ -111,16 +160,46 @@ function client_methods.paginate(self, action, args, result_key)
     end
 end
 
+-- The defaults the host set from global options before `run` fill the
+-- options a client leaves unset, in a copy: the caller's table is not
+-- touched and its own options win.
+local defaults = require "aws.defaults"
+local function with_defaults(opts)
+    if next(defaults) == nil or (opts ~= nil and type(opts) ~= "table") then
+        return opts
+    end
+    local o = {}
+    for k, v in pairs(opts or {}) do o[k] = v end
+    for k, v in pairs(defaults) do
+        if o[k] == nil and k ~= "color" then o[k] = v end
+    end
+    return o
+end
+
 -- aws.client(service, opts) -> client
 function M.client(service, opts)
     if type(service) ~= "string" then
         error("bad argument #1 to 'client' (string expected, got "
             .. type(service) .. ")", 2)
     end
-    local c = core.client(service, opts)
+    local c = core.client(service, with_defaults(opts))
     service_of[c] = service
     return c
 end
+
+-- For the interactive prompt's completion (cli.repl): a client's service
+-- and the actions a service has.
+function M._service_of(c) return service_of[c] end
+function M._actions(service) return actions(service).list end
+
+-- aws.format(data, name [, opts]) -> the bytes `--output name` prints;
+-- aws.print writes them (scripts/aws/format.lua).
+local format = require "aws.format"
+M.format, M.print = format.format, format.print
+
+-- aws.interrupted() -> true once Ctrl-C was pressed: for cleanup code (a
+-- __close handler) that wants to know why it runs.
+M.interrupted = core.interrupted
 
 -- aws.parallel(list, fn, opts) -> results, errors (scripts/aws/parallel.lua)
 local parallel = require "aws.parallel"

@@ -39,10 +39,31 @@ local function output_choices()
     return choices
 end
 
+-- The first word that is not a global option or its value: "run", "-e"
+-- and "-i" start Lua (cli.run), whose arguments are the script's.
+local function first_word(args)
+    local i = 1
+    while args[i] do
+        local a, spec = args[i], globals.specs[args[i]:match("^[^=]*")]
+        if a == "-e" or a == "-i" or a == "run" then return a end
+        if spec then
+            i = i + ((spec.nargs == 1 and not a:find("=", 1, true)) and 2 or 1)
+        elseif a:sub(1, 1) == "-" then
+            i = i + 1
+        else
+            return a
+        end
+    end
+end
+
+local LUA_MODES = { run = true, ["-e"] = true, ["-i"] = true }
+
 local function main(args, prompted)
     -- Auto-prompt (cli.prompt) decides from the raw words, before parsing,
-    -- as the CLI's entry point does; it calls main again, prompted.
-    if not prompted then
+    -- as the CLI's entry point does; it calls main again, prompted. Lua
+    -- (run, -e, -i) never prompts: its arguments are the script's.
+    -- cli.automode decides; cli.prompt loads only to prompt.
+    if not prompted and not LUA_MODES[first_word(args)] then
         local mode = require("cli.automode").mode(host, args)
         if mode ~= "off" then return require("cli.prompt").run(host, args, mode, main) end
     end
@@ -50,8 +71,9 @@ local function main(args, prompted)
     local g = {}
     globals.specs["--output"].choices = nil -- validated after parsing
     local rest = argparse.parse(globals.specs, argv, 1, g, function(a, r)
-        -- `run SCRIPT`: everything after the script belongs to the script.
-        return #r == 2 and r[1] == "run"
+        -- `run SCRIPT`, `-e CODE`, `-i`: everything after the script (the
+        -- code, -i) belongs to the script, as lua(1) hands it on.
+        return (#r == 2 and r[1] == "run") or (#r == 1 and (a == "-e" or a == "-i"))
     end)
     if g.output then
         local choices, ok = output_choices(), false
@@ -71,8 +93,8 @@ local function main(args, prompted)
     local cmd = rest[1]
     if cmd == nil then
         argparse.fail("the following arguments are required: command")
-    elseif cmd == "run" then
-        return require("cli.run")(host, g, rest)
+    elseif LUA_MODES[cmd] then
+        return require("cli.run")(host, g, rest, argv[0])
     elseif cmd == "help" then
         return require("cli.help")(host, g, rest)
     end
@@ -89,7 +111,7 @@ if ok then
     io_stdout:flush()
     return rc or 0
 end
-if type(rc) == "string" and host.interrupted() then
+if host.interrupted() then
     -- Ctrl-C while Lua code ran (lua.c-style hook): the CLI's 130.
     return write_err("", 130, "\n")
 end

@@ -1,8 +1,10 @@
 -- gen_man.lua OUTDIR VERSION DATE COMMAND.lua...: writes iamlua.1 and one
 -- iamlua-SERVICE-NAME.1 per command script into OUTDIR, from the same
 -- declarations `iamlua help` renders (scripts/commands/*/*.lua and
--- scripts/cli/globals.lua), so the pages cannot drift from the CLI. Run
--- from the source root by lua5.4 (mk/install.mk).
+-- scripts/cli/globals.lua), so the pages cannot drift from the CLI; and
+-- iamlua-lua.3, the aws Lua module's reference, from scripts/cli/luaref.lua
+-- (the data `iamlua help lua` renders and tests/unit/luaref.lua checks
+-- against the module). Run from the source root by lua5.4 (mk/install.mk).
 local G = dofile("tools/global_options.lua")
 local outdir, version, date = arg[1], arg[2], arg[3]
 local files = table.move(arg, 4, #arg, 1, {})
@@ -23,10 +25,10 @@ local function opt(name)
     return "\\fB" .. name:gsub("%-", "\\-") .. "\\fR"
 end
 
-local function page(title)
+local function page(title, sect)
     local o = {}
-    o[#o + 1] = ('.TH "%s" 1 "%s" "iamlua %s" "iamlua manual"\n'):format(
-        title:upper():gsub("%-", "\\-"), date, version)
+    o[#o + 1] = ('.TH "%s" %d "%s" "iamlua %s" "iamlua manual"\n'):format(
+        title:upper():gsub("%-", "\\-"), sect or 1, date, version)
     return o
 end
 
@@ -91,6 +93,9 @@ local function main_page()
     o[#o + 1] = ".SY iamlua\n[\\fIglobal options\\fR] \\fIservice\\fR "
         .. "\\fIcommand\\fR [\\fIparameters\\fR]\n.YS\n"
         .. ".SY iamlua\nrun \\fISCRIPT.lua\\fR [\\fIARG\\fR ...]\n.YS\n"
+        .. ".SY iamlua\nrun \\- [\\fIARG\\fR ...]\n.YS\n"
+        .. ".SY iamlua\n\\-e \\fICODE\\fR [\\fIARG\\fR ...]\n.YS\n"
+        .. ".SY iamlua\n\\-i\n.YS\n"
         .. ".SY iamlua\n\\-\\-version\n.YS\n"
         .. ".SY iamlua\nhelp\n.YS\n"
     section(o, "DESCRIPTION")
@@ -111,7 +116,15 @@ local function main_page()
     o[#o + 1] = ".TP\n\\fBrun\\fR \\fISCRIPT.lua\\fR [\\fIARG\\fR ...]\n"
         .. "Runs a Lua script with \\fBrequire \"aws\"\\fR available; "
         .. "\\fIarg\\fR is set as \\fBlua\\fR(1) sets it and the arguments are "
-        .. "also passed as \\fB...\\fR.\n"
+        .. "also passed as \\fB...\\fR. \\fBrun \\-\\fR reads the script "
+        .. "from standard input; \\fB\\-e\\fR \\fICODE\\fR runs a chunk and "
+        .. "\\fB\\-i\\fR an interactive prompt, both with \\fBaws\\fR a "
+        .. "global. Global options given before them (\\-\\-profile, "
+        .. "\\-\\-region, \\-\\-endpoint\\-url, \\-\\-debug, "
+        .. "\\-\\-no\\-verify\\-ssl, \\-\\-ca\\-bundle, "
+        .. "\\-\\-cli\\-read\\-timeout, \\-\\-cli\\-connect\\-timeout, "
+        .. "\\-\\-color) are the defaults of the script's clients and "
+        .. "outputs; any other is a usage error. See \\fBiamlua\\-lua\\fR(3).\n"
         .. ".TP\n\\fBhelp\\fR\nLists the commands. "
         .. "\\fBiamlua\\fR \\fIservice command\\fR \\fBhelp\\fR shows a "
         .. "command's help.\n"
@@ -126,12 +139,19 @@ local function main_page()
         .. "\\fINAME\\fR.\n"
         .. ".TP\n\\fIcommands/SERVICE/NAME.lua\\fR\nadds the command "
         .. "\\fISERVICE NAME\\fR.\n"
-        .. ".TP\n\\fIMODULE.lua\\fR\na file named like a shipped script "
-        .. "(for example \\fIaws/time.lua\\fR) overrides it.\n"
+        .. ".TP\n\\fIpolicies/ID.lua\\fR\nadds an audit policy.\n"
+        .. ".PP\nA file there with a shipped extension's name (for example "
+        .. "\\fIoutput/json.lua\\fR) overrides it. iamlua's own modules "
+        .. "(aws, cli, jmespath, shapes, ...) are never taken from a user "
+        .. "directory.\n"
     section(o, "LUA MODULE")
     para(o, "Scripts run by iamlua get the module with require \"aws\": "
         .. "aws.client, client:call, client:paginate, aws.parallel, "
-        .. "aws.sign, aws.query, aws.json, aws.yaml, aws.time and aws.null.")
+        .. "aws.sign, aws.query, aws.format, aws.print, aws.json, aws.yaml, "
+        .. "aws.time and aws.null; iamlua-lua(3) (also iamlua help lua) "
+        .. "documents every function. require finds a script's own modules "
+        .. "beside it, then on package.path and package.cpath as lua(1) "
+        .. "does (LUA_PATH_5_4, LUA_PATH, LUA_CPATH_5_4, LUA_CPATH).")
     para(o, "The same module is installed for a stock Lua 5.4 interpreter as "
         .. "aws.so, in the interpreter's C module directory "
         .. "(/usr/lib/<multiarch>/lua/5.4 for the Debian package, "
@@ -171,8 +191,9 @@ local function main_page()
     }) do
         o[#o + 1] = ".TP\n\\fB" .. v[1] .. "\\fR\n" .. esc(v[2]) .. "\n"
     end
-    para(o, "iamlua run exits with the script's integer result, 1 if it "
-        .. "returned false or raised, else 0.")
+    para(o, "iamlua run (and -e) exits with the script's integer result, 1 "
+        .. "if it returned false or raised, 130 after Ctrl-C whatever the "
+        .. "script caught, else 0.")
     section(o, "EXAMPLES")
     o[#o + 1] = ".EX\n"
     for _, cmd in ipairs(commands) do
@@ -190,6 +211,7 @@ local function main_page()
     for _, cmd in ipairs(commands) do
         refs[#refs + 1] = "\\fB" .. command_title(cmd) .. "\\fR(1)"
     end
+    refs[#refs + 1] = "\\fBiamlua\\-lua\\fR(3)"
     see_also(o, refs)
     write("iamlua.1", o)
 end
@@ -270,5 +292,43 @@ local function command_page(cmd)
     write(title .. ".1", o)
 end
 
+-- A block of Lua code.
+local function example(o, code)
+    o[#o + 1] = ".PP\n.EX\n" .. esc(code:gsub("^\n", "")) .. "\n.EE\n"
+end
+
+-- iamlua-lua(3): the aws module, from scripts/cli/luaref.lua.
+local function lua_page()
+    local ref = dofile("scripts/cli/luaref.lua")
+    local o = page(ref.title, 3)
+    o[#o + 1] = ".nh\n" -- names like aws.value.is_array are not words to break
+    section(o, "NAME")
+    o[#o + 1] = "iamlua\\-lua \\- " .. esc(ref.summary) .. "\n"
+    section(o, "SYNOPSIS")
+    o[#o + 1] = ".EX\nlocal aws = require \"aws\"\n.EE\n"
+    section(o, "DESCRIPTION")
+    for _, p in ipairs(ref.intro) do para(o, p) end
+    for _, sec in ipairs(ref.sections) do
+        section(o, sec.title)
+        for _, e in ipairs(sec.entries) do
+            o[#o + 1] = ".SS " .. esc(e.synopsis) .. "\n"
+            for _, p in ipairs(e.text or {}) do para(o, p) end
+            for _, it in ipairs(e.items or {}) do
+                o[#o + 1] = ".TP\n\\fB" .. esc(it[1]) .. "\\fR\n" .. esc(it[2]) .. "\n"
+            end
+            if e.example then example(o, e.example) end
+        end
+    end
+    for _, n in ipairs(ref.notes) do
+        section(o, n.title)
+        for _, p in ipairs(n.text) do para(o, p) end
+        if n.example then example(o, n.example) end
+    end
+    section(o, "SEE ALSO")
+    o[#o + 1] = "\\fBiamlua\\fR(1),\n\\fBlua\\fR(1)\n"
+    write("iamlua-lua.3", o)
+end
+
 main_page()
 for _, cmd in ipairs(commands) do command_page(cmd) end
+lua_page()

@@ -8,7 +8,8 @@ libxml2-dev libssl-dev libjansson-dev libyaml-dev libedit-dev awscli
 python3 curl valgrind clang libclang-rt-14-dev tmux chromium faketime
 zsh luarocks bash-completion groff-base man-db
 nginx-light hyperfine wrk time
-debhelper dpkg-dev fakeroot lintian"
+debhelper dpkg-dev fakeroot lintian
+lua-cjson lua-socket"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -30,8 +30,12 @@
 --                                         when the script passes it
 -- For the output of `iam get-access-key-last-used` (an object with
 -- UserName and AccessKeyLastUsed) it writes
--- iam_access_key_last_used_timestamp_seconds{user,service,region}, omitted
--- when the key was never used. Anything else raises an error.
+-- iam_access_key_last_used_timestamp_seconds{user,key_id,service,region},
+-- omitted when the key was never used: one series per key, so two keys of
+-- one user never collide. The key id is not in the result; it comes from
+-- opts.params.AccessKeyId (the CLI passes the request's parameters; a
+-- script passes aws.format(r, "prometheus", { params = { AccessKeyId = id } })),
+-- and a result without it raises. Anything else raises an error too.
 --
 -- Label values are escaped as the exposition format says (\ as \\, " as
 -- \", line feed as \n); HELP text escapes \ and line feed. Every line ends in
@@ -42,8 +46,8 @@ local json = require("aws.json")
 local aws_time = require("aws.time")
 
 local vtype, null = value.type, value.null
-local table_concat, ipairs, error, tostring, string_format =
-    table.concat, ipairs, error, tostring, string.format
+local table_concat, ipairs, error, tostring, string_format, type =
+    table.concat, ipairs, error, tostring, string.format, type
 local math_type = math.type
 
 local RULES = { "unused-credentials", "key-not-rotated", "multiple-active-keys" }
@@ -161,8 +165,13 @@ local function audit_rows(rows, opts)
     return F.text()
 end
 
-local function last_used(obj)
+local function last_used(obj, opts)
     local F = new_families()
+    local key_id = opts and type(opts.params) == "table" and opts.params.AccessKeyId
+    if type(key_id) ~= "string" then
+        error("prometheus: the access key id of a GetAccessKeyLastUsed result is needed as "
+            .. "opts.params.AccessKeyId (one series per key)", 0)
+    end
     local lu = obj.AccessKeyLastUsed
     local date = vtype(lu) == "object" and lu.LastUsedDate
     if date and date ~= null then
@@ -170,7 +179,8 @@ local function last_used(obj)
         if t then
             F.add("iam_access_key_last_used_timestamp_seconds",
                   "When the access key was last used, in seconds since the epoch.", "gauge",
-                  { { "user", obj.UserName }, { "service", lu.ServiceName }, { "region", lu.Region } },
+                  { { "user", obj.UserName }, { "key_id", key_id },
+                    { "service", lu.ServiceName }, { "region", lu.Region } },
                   t)
         end
     end
@@ -190,7 +200,7 @@ return {
         elseif t == "object" and data.user ~= nil then
             return audit_rows({ data }, opts)
         elseif t == "object" and data.AccessKeyLastUsed ~= nil then
-            return last_used(data)
+            return last_used(data, opts)
         end
         error(string_format("prometheus: cannot write %s data as metrics (expected audit rows or a GetAccessKeyLastUsed result)", t), 0)
     end,

@@ -25,7 +25,7 @@
 local value = require("aws.value")
 
 local type, tostring, tonumber, error = type, tostring, tonumber, error
-local getmetatable, rawlen = getmetatable, rawlen
+local getmetatable, rawlen, next = getmetatable, rawlen, next
 local math_type, math_huge = math.type, math.huge
 local string_format, string_rep, string_byte = string.format, string.rep, string.byte
 local string_find, string_gsub, string_sub = string.find, string.gsub, string.sub
@@ -183,8 +183,18 @@ local function bytes_lt(a, b)   -- byte order whatever the C locale says
 end
 M._bytes_lt = bytes_lt
 
+local KNOWN_OPTS = { indent = true, separators = true, ensure_ascii = true,
+                     sort_keys = true, allow_nan = true }
+
 function M.encode(v, opts)
     opts = opts or {}
+    -- A misspelt option (indnt) is an error, not silently one line.
+    for k in next, opts do
+        if not KNOWN_OPTS[k] then
+            error("aws.json.encode: unknown option '" .. tostring(k) .. "' (indent, "
+                .. "separators, ensure_ascii, sort_keys, allow_nan)", 2)
+        end
+    end
     local indent = opts.indent
     if math_type(indent) == "integer" then
         indent = string_rep(" ", indent)

@@ -1,12 +1,13 @@
 -- aws.params: validating and flattening request parameters for the AWS
 -- Query protocol, as botocore's ParamValidator and QuerySerializer do.
--- flatten(params, input_shape) -> { {name, value}, ... } | nil, message
+-- flatten(params, input_shape [, style]) -> { {name, value}, ... } | nil,
+-- message (style "lua": type errors in Lua's words, for scripts)
 -- With a shape, members go out in shape order and are validated (required,
 -- unknown, type, min length); without one, keys are sorted and tables are
 -- lists (1..n) or structures.
 local value = require "aws.value"
 
-local type, tostring, pairs, ipairs = type, tostring, pairs, ipairs
+local type, tostring, pairs, ipairs, pcall, require = type, tostring, pairs, ipairs, pcall, require
 local math_type, table_concat, table_sort = math.type, table.concat, table.sort
 local string_format = string.format
 
@@ -111,6 +112,37 @@ local valid_types = {
     blob = { "<class 'bytes'>", "<class 'bytearray'>", "file-like object" },
 }
 
+-- The same messages for a Lua caller (client:call in a script): Lua's
+-- type names and value syntax; the CLI keeps botocore's Python wording.
+local lua_valid_types = {
+    string = "string", timestamp = "string, number (epoch seconds)",
+    integer = "number (integer)", long = "number (integer)",
+    boolean = "boolean", double = "number", float = "number",
+    structure = "table (object)", map = "table (object)",
+    list = "table (array)", blob = "string",
+}
+
+local function lua_type(v)
+    local t = value.type(v)
+    if t == "number" then return "number (" .. math_type(v) .. ")" end
+    if t == "array" or t == "object" then return "table (" .. t .. ")" end
+    if t == "null" then return "aws.null" end
+    if t == "bytes" then return "string (bytes)" end
+    return type(v)
+end
+
+local function lua_repr(v)
+    local t = value.type(v)
+    if t == "string" then return string_format("%q", v):gsub("\\\n", "\\n") end
+    if t == "bytes" then return string_format("%q", v[1]):gsub("\\\n", "\\n") end
+    if t == "null" then return "aws.null" end
+    if t == "array" or t == "object" then
+        local ok, j = pcall(require("aws.json").encode, v)
+        return ok and j or tostring(v)
+    end
+    return tostring(v)
+end
+
 local function type_ok(ty, v)
     local lt = type(v)
     if ty == "string" then return lt == "string" end
@@ -124,6 +156,9 @@ local function type_ok(ty, v)
 end
 
 local validate
+
+-- Per validate() call: true for Lua wording.
+local lua_style = false
 
 local function check_length(shape, v, path, errs)
     local n
@@ -169,10 +204,16 @@ end
 validate = function(shape, v, path, errs)
     local ty = shape.type
     if not type_ok(ty, v) then
-        errs[#errs + 1] = string_format(
-            "Invalid type for parameter %s, value: %s, type: %s, valid types: %s",
-            path, python_repr(v), python_type(v),
-            table_concat(valid_types[ty] or { ty }, ", "))
+        if lua_style then
+            errs[#errs + 1] = string_format(
+                "Invalid type for parameter %s, value: %s, type: %s, valid types: %s",
+                path, lua_repr(v), lua_type(v), lua_valid_types[ty] or ty)
+        else
+            errs[#errs + 1] = string_format(
+                "Invalid type for parameter %s, value: %s, type: %s, valid types: %s",
+                path, python_repr(v), python_type(v),
+                table_concat(valid_types[ty] or { ty }, ", "))
+        end
         return
     end
     if ty == "structure" then
@@ -251,8 +292,11 @@ serialize = function(out, prefix, v, shape)
     end
 end
 
-function M.validate(params, shape)
+-- validate(params, shape [, style]) -> true | nil, message; style "lua"
+-- words type errors for a Lua caller, else as botocore (the CLI).
+function M.validate(params, shape, style)
     local errs = {}
+    lua_style = style == "lua"
     validate(shape, params, "", errs)
     if #errs > 0 then
         return nil, "Parameter validation failed:\n" .. table_concat(errs, "\n")
@@ -260,9 +304,9 @@ function M.validate(params, shape)
     return true
 end
 
-function M.flatten(params, shape)
+function M.flatten(params, shape, style)
     if shape then
-        local ok, err = M.validate(params, shape)
+        local ok, err = M.validate(params, shape, style)
         if not ok then return nil, err end
     end
     local out = {}

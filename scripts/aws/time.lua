@@ -1,5 +1,5 @@
 -- aws.time: ISO 8601 timestamps as IAM sends them and the CLI prints them.
-local tonumber, os_time = tonumber, os.time
+local tonumber, os_time, type, math = tonumber, os.time, type, math
 local M = {}
 
 -- Days since 1970-01-01 of a proleptic Gregorian date (no time zone games:
@@ -33,7 +33,19 @@ function M.parse(s)
         if not sign then return nil, "invalid timestamp: " .. s end
         off = (tonumber(oh) * 3600 + tonumber(om) * 60) * (sign == "-" and -1 or 1)
     end
-    local t = days_from_civil(tonumber(y), tonumber(mo), tonumber(d)) * 86400
+    y, mo, d = tonumber(y), tonumber(mo), tonumber(d)
+    h, mi, sec = tonumber(h), tonumber(mi), tonumber(sec)
+    -- An impossible date is an error, not a silently shifted time (month
+    -- 13 would be next January); 60 allows a leap second.
+    local mdays = { 31, (y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)) and 29 or 28,
+                    31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
+    if mo < 1 or mo > 12 or d < 1 or d > mdays[mo] or h > 23 or mi > 59
+        or sec > 60 then
+        return nil, "invalid timestamp: " .. s
+    end
+    local oh_ok = off == 0 or (math.abs(off) <= 14 * 3600)
+    if not oh_ok then return nil, "invalid timestamp: " .. s end
+    local t = days_from_civil(y, mo, d) * 86400
         + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec) - off
     if frac then return t + tonumber("0" .. frac) end
     return t

@@ -64,8 +64,52 @@ local function command_help(cmd)
     return table.concat(o)
 end
 
+-- `iamlua help lua`: the aws module's reference (cli.luaref, the source
+-- of iamlua-lua(3) too) as text.
+local function lua_help()
+    local ref = require "cli.luaref"
+    local o = { "IAMLUA-LUA(3)\n\nNAME\n       " .. ref.title .. " - " .. ref.summary .. "\n\n" }
+    local function para(text, indent)
+        o[#o + 1] = wrap(text, indent, 79) .. "\n\n"
+    end
+    local function code(text)
+        for line in (text .. "\n"):gmatch("(.-)\n") do
+            o[#o + 1] = (line == "" and "" or "          " .. line) .. "\n"
+        end
+        o[#o + 1] = "\n"
+    end
+    o[#o + 1] = "DESCRIPTION\n"
+    for _, p in ipairs(ref.intro) do para(p, "       ") end
+    for _, sec in ipairs(ref.sections) do
+        o[#o + 1] = sec.title .. "\n"
+        for _, e in ipairs(sec.entries) do
+            o[#o + 1] = "   " .. e.synopsis .. "\n"
+            for _, p in ipairs(e.text or {}) do para(p, "       ") end
+            for _, it in ipairs(e.items or {}) do
+                o[#o + 1] = "       " .. it[1] .. "\n"
+                para(it[2], "              ")
+            end
+            if e.example then code(e.example:gsub("^\n", "")) end
+        end
+    end
+    for _, n in ipairs(ref.notes) do
+        o[#o + 1] = n.title .. "\n"
+        for _, p in ipairs(n.text) do para(p, "       ") end
+        if n.example then code(n.example:gsub("^\n", "")) end
+    end
+    o[#o + 1] = "SEE ALSO\n       iamlua(1), lua(1)\n"
+    return table.concat(o)
+end
+
 return function(host, g, rest)
     local service, name = rest[2], rest[3]
+    if service == "run" and name == nil then
+        io_stdout:write(require("cli.run").USAGE)
+        return 0
+    elseif service == "lua" and name == nil then
+        io_stdout:write(lua_help())
+        return 0
+    end
     if service and name then
         local cmd = host.load("commands." .. service .. "." .. name)()
         io_stdout:write(command_help(cmd))
@@ -73,7 +117,10 @@ return function(host, g, rest)
     end
     local o = { "IAMLUA()\n\nNAME\n       iamlua - a scriptable, fast drop-in for the AWS CLI's IAM access-key\n"
         .. "       commands\n\nSYNOPSIS\n          iamlua [options] <command> <subcommand> [parameters]\n"
-        .. "          iamlua run SCRIPT.lua [ARG ...]\n\nAVAILABLE COMMANDS\n" }
+        .. "          iamlua run SCRIPT.lua [ARG ...]\n"
+        .. "          iamlua run - [ARG ...]\n"
+        .. "          iamlua -e CODE [ARG ...]\n"
+        .. "          iamlua -i\n\nAVAILABLE COMMANDS\n" }
     -- host.list gives one level; commands live under the services a
     -- client can call (shipped or user commands/SERVICE/NAME.lua).
     for _, svc in ipairs({ "iam", "sts" }) do
@@ -82,6 +129,7 @@ return function(host, g, rest)
         end
     end
     o[#o + 1] = "       o run\n\n"
+        .. "SEE ALSO\n       iamlua help run (scripts), iamlua help lua (the aws Lua module)\n\n"
     io_stdout:write(table.concat(o))
     return 0
 end

@@ -1,24 +1,26 @@
 -- cli.output: picks the format (shipped or user output/NAME.lua) and writes
--- the formatted result to stdout.
-local pcall, error, io_stdout = pcall, error, io.stdout
+-- the formatted result to stdout. Loading and calling the format is
+-- aws.format's (scripts/aws/format.lua), so scripts get the same bytes and
+-- a broken user format the same one-line error.
+local error, io_stdout = error, io.stdout
 
 local M = {}
 
-function M.print(host, fmt, data, g, cmd)
-    local ok, loader = pcall(host.load, "output." .. fmt)
-    if not ok then
+function M.print(host, fmt, data, g, cmd, params)
+    local format = require "aws.format"
+    local mod, file = format.load(fmt, host.load)
+    if not mod then
         error({ kind = "internal", code = "ValueError",
                 message = "Unknown output type: " .. fmt }, 0)
     end
-    local mod = loader()
     local color = g.color or "auto"
     local tty = host.isatty(1)
-    local text = mod.format(data, {
-        command = cmd.name, operation = cmd.operation,
+    local text = format.render(mod, file, data, {
+        command = cmd.name, operation = cmd.operation, title = cmd.operation,
         color = color == "on" or (color == "auto" and tty),
         width = tty and host.term_width() or 80,
-        is_query = g.query ~= nil,
-    })
+        is_query = g.query ~= nil, params = params,
+    }, file:sub(1, 8) == "scripts/")
     local pager = tty and M.pager(g)
     if pager then
         -- Like the CLI's OutputStreamFactory: LESS=FRX unless the user set

@@ -121,8 +121,11 @@ end
 return function(host, g, rest)
     local service, name = rest[1], rest[2]
     if not SERVICES[service] then
-        local choices = {}
+        -- the services, and the commands that are not services: run, and
+        -- audit once its driver is shipped
+        local choices = { "run" }
         for s in pairs(SERVICES) do choices[#choices + 1] = s end
+        if pcall(host.load, "cli.audit") then choices[#choices + 1] = "audit" end
         table.sort(choices)
         argparse.fail(argparse.choice_message("command", service, choices))
     end
@@ -184,5 +187,5 @@ return function(host, g, rest)
     r, err = client:call(cmd.operation, params)
     if not r then error(err, 0) end
     if g.query_ast then r = require("cli.query").search(g.query_ast, g.query, r) end
-    return require("cli.output").print(host, fmt, r, g, cmd)
+    return require("cli.output").print(host, fmt, r, g, cmd, params)
 end

@@ -6,7 +6,8 @@
 -- model). opts.operation is the title of the outer section (the CLI passes
 -- the operation name, e.g. "GetAccessKeyLastUsed"); opts.width is the
 -- terminal width (80 when stdout is not a terminal); opts.color is
--- --color resolved to true/false.
+-- --color resolved to true/false; opts.columns (scripts, aws.format) puts
+-- the keys it lists first, in its order, the others after them sorted.
 --
 -- What the CLI does, reproduced here:
 --   * nothing at all for a "falsy" value: null, false, 0, 0.0, "", [], {};
@@ -239,8 +240,12 @@ local function truthy(v)
     return true
 end
 
+-- Sorted as the CLI sorts (byte order), or with opts.columns the listed
+-- keys first in that order (text.column_order); set per format() call.
+local key_lt = bytes_lt
+
 local function sorted(list)
-    table_sort(list, bytes_lt)
+    table_sort(list, key_lt)
     return list
 end
 
@@ -503,6 +508,7 @@ function M.format(data, opts)
         sections[#sections + 1] = sec
         tbl.current = sec
     end
+    key_lt = opts.columns and text.column_order(opts.columns) or bytes_lt
     if not build_table(tbl, opts.operation or "", data) then return "" end
     return render(sections, opts.width or 80, opts.color and true or false)
 end

@@ -3,7 +3,8 @@
 -- Input: the value that reaches the CLI's formatter, i.e. the parsed
 -- response with ResponseMetadata removed and --query applied (aws.value
 -- model). The CLI's text output is the same with and without --query for a
--- non-paginated operation, so opts is not used.
+-- non-paginated operation. opts.columns (scripts, aws.format) puts the keys
+-- it lists first, in its order; the CLI never sets it.
 --
 -- Layout (text.py): an object prints its scalar members on one line, tab
 -- separated, in sorted key order, prefixed with the upper-cased key it is
@@ -320,9 +321,28 @@ local function is_container(v)
     return t == "array" or t == "object"
 end
 
+-- The key order of one format() call: sorted (the CLI's), or with
+-- opts.columns the listed keys first in that order, then the rest sorted.
+local key_lt = bytes_lt
+
+-- column_order(columns) -> a "less than" for table.sort putting the keys
+-- listed in `columns` first, in that order, the others after them sorted.
+function M.column_order(columns)
+    local rank = {}
+    for i = 1, #columns do
+        if rank[columns[i]] == nil then rank[columns[i]] = i end
+    end
+    return function(a, b)
+        local ra, rb = rank[a], rank[b]
+        if ra and rb then return ra < rb end
+        if ra or rb then return ra ~= nil end
+        return bytes_lt(a, b)
+    end
+end
+
 local function sorted_keys(obj)
     local keys = vkeys(obj)
-    table_sort(keys, bytes_lt)
+    table_sort(keys, key_lt)
     return keys
 end
 
@@ -356,7 +376,7 @@ local function all_scalar_keys(list)
             end
         end
     end
-    table_sort(keys, bytes_lt)
+    table_sort(keys, key_lt)
     return keys, seen
 end
 
@@ -438,6 +458,7 @@ end
 
 function M.format(data, opts)
     local out = {}
+    key_lt = opts and opts.columns and M.column_order(opts.columns) or bytes_lt
     format_text(data, out)
     return table_concat(out)
 end

@@ -107,6 +107,7 @@ def expected_files(prefix, luamod):
     files = {p + "/bin/iamlua", p + "/share/bash-completion/completions/iamlua",
              p + "/share/zsh/site-functions/_iamlua", luamod.lstrip("/") + "/aws.so"}
     files |= {p + "/share/man/man1/" + m for m in pages}
+    files.add(p + "/share/man/man3/iamlua-lua.3")
     files |= {p + "/share/doc/iamlua/examples/" + e for e in examples()}
     return files
 
@@ -189,10 +190,10 @@ def test_install(rep, ws, moto):
 
 def test_man(rep, ws):
     mandir = os.path.join(ROOT, "build", "man")
-    pages = sorted(f for f in os.listdir(mandir) if f.endswith(".1"))
-    want = ["iamlua.1"] + ["iamlua-%s-%s.1" % tuple(c[len("scripts/commands/"):-4].split("/"))
-                           for c in cmd_scripts()]
-    rep.check("a man page for iamlua and for each command script",
+    pages = sorted(f for f in os.listdir(mandir) if f.endswith(".1") or f.endswith(".3"))
+    want = ["iamlua.1", "iamlua-lua.3"] + ["iamlua-%s-%s.1" % tuple(c[len("scripts/commands/"):-4].split("/"))
+                                           for c in cmd_scripts()]
+    rep.check("a man page for iamlua, for each command script and iamlua-lua(3) for the aws module",
               [] if pages == sorted(want) else [str(pages)])
     env = dict(H.scrubbed_env(ws), LC_ALL="C.UTF-8", MANWIDTH="80", MANPAGER="cat", PAGER="cat")
     rendered = {}
@@ -207,6 +208,15 @@ def test_man(rep, ws):
         rep.check("man -l %s renders (no warnings)" % p,
                   [] if m.rc == 0 and "NAME" in text and "SYNOPSIS" in text and m.err == b""
                   else [H.show(m.err + m.out[:200])])
+    # Drift: every entry of the aws module's reference is in iamlua-lua(3)
+    # (tests/unit/luaref.lua checks the reference against the module).
+    names = lua_list("(function() local r = dofile('scripts/cli/luaref.lua') local o = {} "
+                     "for _, s in ipairs(r.sections) do for _, e in ipairs(s.entries) do "
+                     "o[#o+1] = e.name end end return o end)()")
+    page3 = re.sub(r"\s+", " ", rendered.get("iamlua-lua.3", "").replace("\u2010\n", "").replace("-\n", "-"))
+    miss = [n for n in names if n.replace("client:", ":") not in page3]
+    rep.check("iamlua-lua.3 documents every entry of scripts/cli/luaref.lua (%d)" % len(names),
+              ["missing %s" % miss] if miss or len(names) < 20 else [])
     # Drift: every declared option is in the pages.
     globals_ = lua_list("G.ordered(globals.specs)")
     miss = [o for o in globals_ if o not in rendered.get("iamlua.1", "")]
@@ -419,17 +429,20 @@ def test_module(rep, ws, moto):
             problems.append("differs from iamlua run: " + H.first_diff(a.out, b.out))
         rep.check("lua5.4 + aws.so against moto: call, paginate, aws.parallel, wrong secret "
                   "(same output as iamlua run)", problems)
-    # The same lookup: user directories first, then the embedded scripts;
-    # the interpreter keeps its own path.
+    # The same lookup: user directories first for the extension points
+    # (output/, commands/, policies/), then the embedded scripts; the
+    # host's own modules (aws/time.lua here) never come from a user
+    # directory; the interpreter keeps its own path.
     ws.write("mods/aws/time.lua", "return { parse = function() return 42 end, user = true }\n")
     ws.write("mods/output/mine.lua", "return 'user format'\n")
-    code = ('local aws = require "aws"; print(aws.time.user, aws.time.parse("x"), '
+    code = ('local aws = require "aws"; print(aws.time.user, aws.time.parse("1970-01-01T00:00:42Z"), '
             'require "output.mine", type(require "output.json"), package.path ~= "", '
             '#package.searchers)')
     r = H.run(["lua5.4", "-e", code], H.scrubbed_env(ws, dict(so_env, IAMLUA_PATH="{ws}/mods",
                                                               LUA_PATH=None)), cwd="/")
-    rep.check("aws.so: user directories first, then embedded scripts, interpreter path kept",
-              [] if r.out == b"true\t42\tuser format\ttable\ttrue\t6\n" else [H.show(r.out + r.err)])
+    rep.check("aws.so: user extensions first, then embedded scripts, host modules never from a "
+              "user directory, interpreter path kept",
+              [] if r.out == b"nil\t42\tuser format\ttable\ttrue\t6\n" else [H.show(r.out + r.err)])
 
 
 def test_luarocks(rep, ws):
