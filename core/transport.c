@@ -387,7 +387,9 @@ void treq_free(struct treq *r)
 {
     if(!r)
         return;
-    detach(r); /* gives its easy handle back, if it had one */
+    detach(r); /* gives a transport's easy handle back */
+    if(r->easy) /* one a unit test handed over (transport_setup_easy) */
+        curl_easy_cleanup(r->easy);
     wipe_headers(r->headers);
     free(r->url);
     free(r->opts.ca_bundle);
