@@ -14,6 +14,7 @@
 #include "lembed.h"
 #include "lerr.h"
 #include "lintr.h"
+#include "ljshape.h"
 #include "ljson.h"
 #include "lprompt.h"
 #include "lsched.h"
@@ -62,6 +63,7 @@ int luaopen_aws_core(lua_State *L)
                                      {"json_decode", ljson_decode},
                                      {"yaml_decode", lyaml_decode},
                                      {"_xml_decode", aws_xml_decode},
+                                     {"_json_decode", aws_json_shape_decode},
                                      {"isatty", host_isatty},
                                      {"monotonic", aws_monotonic},
                                      {"interrupted", aws_interrupted},

@@ -1,8 +1,10 @@
 /* lclient.c - aws.client: translation between Lua and core/session.c.
  *
- * client:_send(action, params, shape) sends one Query request: params is an
- * array of {name, value} string pairs already flattened by Lua, shape the
- * output shape (or nil). It returns the converted result or nil, err.
+ * client:_send(action, params, shape) sends one request: for a Query
+ * service params is an array of {name, value} string pairs already
+ * flattened by Lua, for a JSON-protocol service (Organizations) the
+ * request's JSON text; shape is the output shape (or nil). It returns the
+ * converted result or nil, err.
  * Outside a task the call drives the shared transport until its own request
  * is done; the same request path serves concurrent tasks (lsched.c).
  */
@@ -11,6 +13,7 @@
 
 #include "lclient.h"
 #include "lerr.h"
+#include "ljshape.h"
 #include "lsched.h"
 #include "lshape.h"
 #include "ltty.h"
@@ -18,6 +21,8 @@
 #include "session.h"
 #include "transport.h"
 #include "xml.h"
+
+#include <jansson.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +50,7 @@ struct lclient {
 struct lreq {
     struct treq *r;
     struct xml_doc *doc;
+    json_t *json; /* a JSON-protocol answer */
     struct retry_call rc;
     size_t nparams;
     double delay; /* seconds to wait before the next attempt */
@@ -146,7 +152,11 @@ static int opt_bool(lua_State *L, int t, const char *k, int def)
 
 /* core.client(service, opts): opts = { profile, region, endpoint_url,
  * ca_bundle, verify_ssl, sign, connect_timeout, read_timeout, user_agent,
- * timestamp_format = "iso8601"|"wire", debug = function(line) }. */
+ * retry_mode, max_attempts, correct_clock_skew,
+ * timestamp_format = "iso8601"|"wire", debug = function(line),
+ * _external_credentials, _credential_sts }. scripts/aws/options.lua has
+ * checked names and types of what users pass; the two private flags are
+ * set by scripts/aws/credentials.lua. opts is only read. */
 int aws_client(lua_State *L)
 {
     struct session_opts o = {0};
@@ -159,9 +169,11 @@ int aws_client(lua_State *L)
         lua_newtable(L);
     }
     luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
     luaL_argcheck(L, strcmp(o.service, "iam") == 0 ||
-                     strcmp(o.service, "sts") == 0, 1,
-                  "unsupported service (iam, sts)");
+                     strcmp(o.service, "sts") == 0 ||
+                     strcmp(o.service, "organizations") == 0, 1,
+                  "unsupported service (iam, sts, organizations)");
     o.profile = opt_string(L, 2, "profile");
     o.region = opt_string(L, 2, "region");
     o.endpoint_url = opt_string(L, 2, "endpoint_url");
@@ -175,13 +187,14 @@ int aws_client(lua_State *L)
     if(lua_getfield(L, 2, "correct_clock_skew") != LUA_TNIL)
         o.correct_clock_skew = lua_toboolean(L, -1);
     lua_pop(L, 1);
+    o.external_credentials = opt_bool(L, 2, "_external_credentials", 0);
+    o.credential_sts = opt_bool(L, 2, "_credential_sts", 0);
+    /* The text of the number stays at 3 until session_new has copied it:
+     * the caller's table is never written (it may be reused). */
     if(lua_getfield(L, 2, "max_attempts") != LUA_TNIL) {
         luaL_argcheck(L, lua_isinteger(L, -1), 2,
                       "max_attempts must be an integer");
-        o.max_attempts = lua_tostring(L, -1); /* anchored in opts' copy */
-        lua_setfield(L, 2, "max_attempts");
-    } else {
-        lua_pop(L, 1);
+        o.max_attempts = lua_tostring(L, -1);
     }
     o.connect_timeout_ms = opt_ms(L, 2, "connect_timeout");
     o.read_timeout_ms = opt_ms(L, 2, "read_timeout");
@@ -189,7 +202,7 @@ int aws_client(lua_State *L)
     luaL_argcheck(L, !ts || strcmp(ts, "wire") == 0 ||
                      strcmp(ts, "iso8601") == 0, 2,
                   "timestamp_format must be 'iso8601' or 'wire'");
-    c = lua_newuserdatauv(L, sizeof(*c), 1); /* closed until the session exists */
+    c = lua_newuserdatauv(L, sizeof(*c), 1); /* at 4: closed until the session exists */
     memset(c, 0, sizeof(*c));
     c->wire_ts = ts && strcmp(ts, "wire") == 0;
     luaL_setmetatable(L, LCLIENT_MT);
@@ -222,8 +235,10 @@ static void lreq_release(struct lreq *q)
 {
     treq_free(q->r);
     xml_free(q->doc);
+    json_decref(q->json);
     q->r = NULL;
     q->doc = NULL;
+    q->json = NULL;
 }
 
 /* __gc and __close of a request box. Whatever else is finalized before or
@@ -270,7 +285,7 @@ static size_t collect_params(lua_State *L, int idx, const char ***names,
                              size_t **nlens, const char ***values,
                              size_t **vlens)
 {
-    size_t i, n = lua_isnoneornil(L, idx) ? 0 : lua_rawlen(L, idx);
+    size_t i, n = lua_istable(L, idx) ? lua_rawlen(L, idx) : 0;
     size_t bytes = 0, len, head;
     char *mem, *p;
     if(n > 100000)
@@ -341,6 +356,16 @@ static int push_result(lua_State *L, struct lclient *c, struct lreq *q,
     return 1;
 }
 
+/* [-0, +1, m] Pushes a JSON-protocol result by the shape at shape_idx. */
+static int push_json_result(lua_State *L, struct lclient *c, json_t *v,
+                            int shape_idx)
+{
+    struct lshape_ctx ctx = {0};
+    ctx.wire_timestamps = c->wire_ts;
+    ljshape_push(L, v, shape_idx, &ctx);
+    return 1;
+}
+
 static int push_error(lua_State *L, const struct iam_err *err,
                       const char *action)
 {
@@ -374,6 +399,21 @@ static void param_arrays(lua_State *L, size_t n, const char ***names,
 }
 
 static int send_cont(lua_State *L, int status, lua_KContext ctx);
+
+/* One attempt's signed request: the Query pairs, or the JSON text at 3. */
+static int prepare(lua_State *L, struct lclient *c, const char *action,
+                   const char **names, size_t *nlens, const char **values,
+                   size_t *vlens, struct lreq *q, struct iam_err *err)
+{
+    size_t len;
+    const char *body;
+    if(lua_type(L, 3) == LUA_TSTRING) {
+        body = lua_tolstring(L, 3, &len);
+        return session_prepare_json(c->s, action, body, len, &q->r, err);
+    }
+    return session_prepare(c->s, action, names, nlens, values, vlens,
+                           q->nparams, &q->r, err);
+}
 
 /* Parks the running task on q's request (yields; send_cont continues). */
 static int park(lua_State *L, struct lreq *q)
@@ -409,8 +449,7 @@ static int run_request(lua_State *L, struct lclient *c, struct lreq *q,
              * signing happens now, and the signature outlives any wait
              * (at most about 20 s plus the send rate's). */
             q->delay += session_send_delay(c->s);
-            rc = session_prepare(c->s, action, names, nlens, values, vlens,
-                                 q->nparams, &q->r, &err);
+            rc = prepare(L, c, action, names, nlens, values, vlens, q, &err);
             if(!client_leave(c))
                 return push_closed(L, q, action);
             if(rc != IAM_OK ||
@@ -432,8 +471,13 @@ static int run_request(lua_State *L, struct lclient *c, struct lreq *q,
             return push_closed(L, q, action);
         client_enter(c, L);
         xml_free(q->doc);
+        json_decref(q->json);
         q->doc = NULL;
-        session_response(c->s, q->r, action, &q->doc, &res, &err);
+        q->json = NULL;
+        if(lua_type(L, 3) == LUA_TSTRING)
+            session_response_json(c->s, q->r, action, &q->json, &err);
+        else
+            session_response(c->s, q->r, action, &q->doc, &res, &err);
         retry = session_retry(c->s, &q->rc, q->r, &err, &delay);
         if(!client_leave(c))
             return push_closed(L, q, action);
@@ -443,6 +487,8 @@ static int run_request(lua_State *L, struct lclient *c, struct lreq *q,
         }
         if(err.st != IAM_OK)
             n = push_error(L, &err, action);
+        else if(q->json)
+            n = push_json_result(L, c, q->json, shape);
         else
             n = push_result(L, c, q, res, shape);
         /* Free the request now, not when the collector gets to its box:
@@ -487,7 +533,7 @@ static int client_send(lua_State *L)
     struct lreq *q;
     size_t n;
     luaL_checkstring(L, 2);
-    if(!lua_isnoneornil(L, 3))
+    if(!lua_isnoneornil(L, 3) && lua_type(L, 3) != LUA_TSTRING)
         luaL_checktype(L, 3, LUA_TTABLE);
     if(!lua_isnoneornil(L, 4))
         luaL_checktype(L, 4, LUA_TTABLE);
@@ -562,6 +608,43 @@ static int client_setting(lua_State *L)
     return 1;
 }
 
+/* client:_set_credentials(id, secret, token|nil, expiry|nil, source)
+ * -> true | nil, err: the credentials a client created with
+ * _external_credentials signs with from now on (copied; the caller's
+ * strings are not kept). expiry: epoch seconds. */
+static int client_set_credentials(lua_State *L)
+{
+    struct lclient *c = check_client(L);
+    const char *id = luaL_checkstring(L, 2);
+    const char *secret = luaL_checkstring(L, 3);
+    const char *token = luaL_optstring(L, 4, NULL);
+    lua_Number expiry = luaL_optnumber(L, 5, 0);
+    const char *source = luaL_optstring(L, 6, "explicit");
+    struct iam_err err = {0};
+    luaL_argcheck(L, expiry >= 0 && expiry < 1e12, 5, "expiry out of range");
+    if(session_set_credentials(c->s, id, secret, token, (long long)expiry,
+                               source, &err) != IAM_OK) {
+        luaL_pushfail(L);
+        lerr_push(L, &err, NULL);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* client:_credentials_expiry() -> false (none set yet) | 0 (they do not
+ * expire) | epoch seconds. */
+static int client_credentials_expiry(lua_State *L)
+{
+    struct lclient *c = check_client(L);
+    long long expiry;
+    if(!session_credentials_expiry(c->s, &expiry))
+        lua_pushboolean(L, 0);
+    else
+        lua_pushinteger(L, (lua_Integer)expiry);
+    return 1;
+}
+
 /* client:_timestamps("iso8601" | "wire"): how results carry timestamps. */
 static int client_timestamps(lua_State *L)
 {
@@ -608,6 +691,8 @@ void lclient_init(lua_State *L)
         {"_check", client_check},
         {"_setting", client_setting},
         {"_timestamps", client_timestamps},
+        {"_set_credentials", client_set_credentials},
+        {"_credentials_expiry", client_credentials_expiry},
         {NULL, NULL}};
     if(luaL_newmetatable(L, LCLIENT_MT)) {
         luaL_newlib(L, methods);

@@ -236,6 +236,11 @@ static void push_json(lua_State *L, json_t *v, int depth, int esc)
     }
 }
 
+void ljson_push(lua_State *L, json_t *v)
+{
+    push_json(L, v, 0, 0);
+}
+
 /* The jansson tree must be freed even if pushing raises (out of memory), so
  * it lives in a userdata box whose __gc frees it. */
 static int box_gc(lua_State *L)

@@ -12,7 +12,9 @@
 
 #include "lsched.h"
 
+#include <errno.h>
 #include <string.h>
+#include <time.h>
 
 static const char sentinel_key = 0;  /* light userdata yielded by parks */
 static const char pending_key = 0;   /* registry: thread -> request box */
@@ -282,6 +284,21 @@ static int sched_cwrap(lua_State *L)
     return 1;
 }
 
+/* core.sleep(seconds): blocks the process (the caller is not a task, or
+ * no request is in flight while tasks sleep); returns early on Ctrl-C. */
+static int sched_sleep(lua_State *L)
+{
+    lua_Number secs = luaL_checknumber(L, 1);
+    struct timespec ts, rem;
+    luaL_argcheck(L, secs >= 0 && secs < 1e7, 1, "out of range");
+    ts.tv_sec = (time_t)secs;
+    ts.tv_nsec = (long)((secs - (lua_Number)ts.tv_sec) * 1e9);
+    while(nanosleep(&ts, &rem) != 0 && errno == EINTR &&
+          !transport_interrupted())
+        ts = rem;
+    return 0;
+}
+
 /* core.interrupted() -> true once Ctrl-C was pressed: schedulers stop */
 static int sched_interrupted(lua_State *L)
 {
@@ -306,6 +323,7 @@ void lsched_register(lua_State *L)
                                      {"ready_count", sched_ready_count},
                                      {"interrupted", sched_interrupted},
                                      {"cwrap", sched_cwrap},
+                                     {"sleep", sched_sleep},
                                      {NULL, NULL}};
     luaL_setfuncs(L, funcs, 0);
     lsched_push_sentinel(L);

@@ -547,13 +547,13 @@ static int parse_iso(const char *s, size_t len, struct iso_time *t)
 
 /* [-0, +1, m] Python's datetime.isoformat() of the parsed time, which is
  * what AWS CLI v2 prints; the text as sent when it does not parse. */
-static void push_timestamp(lua_State *L, const struct xml_node *n)
+void lshape_push_timestamp_text(lua_State *L, const char *text, size_t n)
 {
     struct iso_time t;
     char out[48];
     int len;
-    if(!parse_iso(n->text, n->text_len, &t)) {
-        lua_pushlstring(L, n->text, n->text_len);
+    if(!parse_iso(text, n, &t)) {
+        lua_pushlstring(L, text, n);
         return;
     }
     len = snprintf(out, sizeof(out), "%04d-%02d-%02dT%02d:%02d:%02d", t.year,
@@ -566,6 +566,11 @@ static void push_timestamp(lua_State *L, const struct xml_node *n)
                         t.tz_min < 0 ? '-' : '+', off / 60, off % 60);
     }
     lua_pushlstring(L, out, (size_t)len);
+}
+
+static void push_timestamp(lua_State *L, const struct xml_node *n)
+{
+    lshape_push_timestamp_text(L, n->text, n->text_len);
 }
 
 static void push_scalar(struct conv *c, const struct xml_node *n,

@@ -58,4 +58,8 @@ struct lshape_ctx {
 void lshape_push(lua_State *L, const struct xml_node *n, int shape_idx,
                  const struct lshape_ctx *ctx);
 
+/* [-0, +1, m] The timestamp text (n bytes) as wire_timestamps == 0 prints
+ * it: isoformat() of an ISO 8601 date and time, else the text as sent. */
+void lshape_push_timestamp_text(lua_State *L, const char *text, size_t n);
+
 #endif

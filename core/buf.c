@@ -119,3 +119,32 @@ void buf_wipe(struct buf *b)
         OPENSSL_cleanse(b->data, b->cap);
     buf_free(b);
 }
+
+/* Appends Python's repr() of a bytes object (b'...'), which is how
+ * botocore shows a body it could not parse. */
+void buf_add_repr(struct buf *b, const char *p, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    char q = memchr(p, '\'', n) && !memchr(p, '"', n) ? '"' : '\'';
+    size_t i;
+    buf_addc(b, 'b');
+    buf_addc(b, q);
+    for(i = 0; i < n && b->len + 4 <= b->max; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if(c == '\\' || c == (unsigned char)q) {
+            buf_addc(b, '\\');
+            buf_addc(b, (char)c);
+        } else if(c == '\n')
+            buf_adds(b, "\\n");
+        else if(c == '\r')
+            buf_adds(b, "\\r");
+        else if(c == '\t')
+            buf_adds(b, "\\t");
+        else if(c < 32 || c >= 127) {
+            char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            buf_add(b, esc, 4);
+        } else
+            buf_addc(b, (char)c);
+    }
+    buf_addc(b, q);
+}

@@ -28,6 +28,10 @@ int buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Appends Python's repr() of n bytes at p as a bytes object (b'...'),
+ * which is how botocore shows a body it could not parse; bytes past the
+ * cap are dropped (the repr is then cut short). */
+void buf_add_repr(struct buf *b, const char *p, size_t n);
 /* Empties b, keeping its allocation. */
 void buf_reset(struct buf *b);
 /* Hands the bytes to the caller (who frees them) and empties b. Never NULL

@@ -1,5 +1,6 @@
 /* endpoint.c - service endpoints and signing scopes (see endpoint.h). */
 #include "endpoint.h"
+#include "jsonproto.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -98,6 +99,35 @@ static int iam_default(const char *region, struct endpoint *out)
     return IAM_OK;
 }
 
+/* Organizations: one endpoint per partition (botocore's ruleset). */
+static int organizations_default(const char *region, struct endpoint *out,
+                                 struct iam_err *err)
+{
+    const char *part = endpoint_partition(region);
+    const char *host = "organizations.us-east-1.amazonaws.com";
+    const char *sr = "us-east-1";
+    if(strcmp(part, "aws-cn") == 0) {
+        host = "organizations.cn-northwest-1.amazonaws.com.cn";
+        sr = "cn-northwest-1";
+    } else if(strcmp(part, "aws-us-gov") == 0) {
+        host = "organizations.us-gov-west-1.amazonaws.com";
+        sr = "us-gov-west-1";
+    } else if(strcmp(part, "aws-iso") == 0 || strcmp(part, "aws-iso-b") == 0) {
+        if(snprintf(out->host, sizeof(out->host), "organizations.%s.%s",
+                    region, strcmp(part, "aws-iso") == 0 ? "c2s.ic.gov"
+                                                        : "sc2s.sgov.gov") >=
+           (int)sizeof(out->host))
+            return iam_errf(err, IAM_ECONFIG, "region name is too long");
+        host = out->host;
+        sr = region;
+    }
+    if(host != out->host)
+        snprintf(out->host, sizeof(out->host), "%s", host);
+    snprintf(out->url, sizeof(out->url), "https://%s/", out->host);
+    snprintf(out->signing_region, sizeof(out->signing_region), "%s", sr);
+    return IAM_OK;
+}
+
 static int sts_default(const char *region, struct endpoint *out,
                        struct iam_err *err)
 {
@@ -126,7 +156,11 @@ int endpoint_resolve(const char *service, const char *region,
         out->api_version = "2010-05-08";
     else if(strcmp(service, "sts") == 0)
         out->api_version = "2011-06-15";
-    else
+    else if(strcmp(service, "organizations") == 0) {
+        out->api_version = "2016-11-28";
+        out->target_prefix = "AWSOrganizationsV20161128";
+        out->json_content_type = JSONPROTO_CTYPE_11;
+    } else
         return iam_errf(err, IAM_EINVAL, "Unknown service: '%s'", service);
     if(endpoint_url) {
         rc = from_url(endpoint_url, out, err);
@@ -142,5 +176,7 @@ int endpoint_resolve(const char *service, const char *region,
     }
     if(strcmp(service, "iam") == 0)
         return iam_default(region, out);
+    if(strcmp(service, "organizations") == 0)
+        return organizations_default(region, out, err);
     return sts_default(region, out, err);
 }

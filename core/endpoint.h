@@ -2,9 +2,15 @@
  *
  * IAM is a global service per partition: iam.amazonaws.com signed for
  * us-east-1, iam.cn-north-1.amazonaws.com.cn for cn-north-1,
- * iam.us-gov.amazonaws.com for us-gov-west-1. STS is regional. An explicit
- * endpoint URL (--endpoint-url, AWS_ENDPOINT_URL[_IAM]) replaces the host and
- * keeps the region for signing.
+ * iam.us-gov.amazonaws.com for us-gov-west-1. STS is regional.
+ * Organizations is global too, with botocore's hosts and signing regions
+ * (endpoint-rule-set-1.json): organizations.us-east-1.amazonaws.com
+ * (us-east-1), organizations.cn-northwest-1.amazonaws.com.cn
+ * (cn-northwest-1), organizations.us-gov-west-1.amazonaws.com
+ * (us-gov-west-1), and organizations.REGION.DNS-SUFFIX signed for REGION in
+ * the ISO partitions. An explicit endpoint URL (--endpoint-url,
+ * AWS_ENDPOINT_URL[_SERVICE]) replaces the host and keeps the region for
+ * signing.
  */
 #ifndef IAM_ENDPOINT_H
 #define IAM_ENDPOINT_H
@@ -17,6 +23,10 @@ struct endpoint {
     char signing_region[64];
     char signing_name[32];
     const char *api_version;  /* Query protocol Version */
+    /* The JSON protocol (jsonproto.h): X-Amz-Target's prefix and the
+     * Content-Type; NULL for Query services. */
+    const char *target_prefix;
+    const char *json_content_type;
 };
 
 /* region may be NULL (IAM then signs for its partition's region);

@@ -56,3 +56,21 @@ const char *iam_strstatus(enum iam_status st)
         return names[st];
     return "unknown error";
 }
+
+/* Python's http.client.responses, which botocore uses as the message of an
+ * error whose body it cannot parse. */
+const char *iam_http_reason(long status)
+{
+    static const struct { long code; const char *text; } t[] = {
+        {400, "Bad Request"}, {401, "Unauthorized"}, {403, "Forbidden"},
+        {404, "Not Found"}, {405, "Method Not Allowed"},
+        {408, "Request Timeout"}, {413, "Request Entity Too Large"},
+        {429, "Too Many Requests"}, {500, "Internal Server Error"},
+        {501, "Not Implemented"}, {502, "Bad Gateway"},
+        {503, "Service Unavailable"}, {504, "Gateway Timeout"}};
+    size_t i;
+    for(i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+        if(t[i].code == status)
+            return t[i].text;
+    return "";
+}

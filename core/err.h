@@ -78,6 +78,11 @@ int iam_err_kind(struct iam_err *e, enum iam_kind kind);
 /* A short fixed English name for st ("out of memory", ...). */
 const char *iam_strstatus(enum iam_status st);
 
+/* Python's http.client.responses[status] for the statuses AWS answers
+ * with ("Bad Request", ...), "" for others: botocore's message for an
+ * error whose body carries none. */
+const char *iam_http_reason(long status);
+
 /* Functions that are file-local in the library but reached by unit tests:
  * `static` normally, external when built with -DUNITTESTS. */
 #ifdef UNITTESTS

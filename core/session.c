@@ -6,10 +6,14 @@
 #include "config.h"
 #include "creds.h"
 #include "jitter.h"
+#include "jsonproto.h"
 #include "proxy.h"
 #include "query.h"
 #include "redact.h"
 #include "sigv4.h"
+#include "sts.h"
+
+#include <jansson.h>
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -31,6 +35,7 @@ struct session {
     void *prompt_ud;
     char *retry_mode_opt, *max_attempts_opt;
     int skew_opt;
+    int external_creds, credential_sts;
     /* resolved */
     int resolved, config_loaded, checked;
     struct iam_err resolve_err, config_err, check_err;
@@ -75,6 +80,8 @@ int session_new(const struct session_opts *o, struct session **out,
     s->retry_mode_opt = dup_or_null(o->retry_mode);
     s->max_attempts_opt = dup_or_null(o->max_attempts);
     s->skew_opt = o->correct_clock_skew;
+    s->external_creds = o->external_credentials;
+    s->credential_sts = o->credential_sts;
     /* It becomes a header line as it is: a CR or LF would add headers. */
     if(o->user_agent && strpbrk(o->user_agent, "\r\n")) {
         session_free(s);
@@ -279,7 +286,7 @@ static int resolve_creds(struct session *s, struct iam_err *err,
 {
     struct iam_err e = {0};
     int rc;
-    if(!s->sign)
+    if(!s->sign || s->external_creds)
         return IAM_OK;
     s->cctx.cfg = s->cfg;
     s->cctx.profile = s->profile_named ? s->profile : NULL;
@@ -373,6 +380,17 @@ int session_check(struct session *s, struct iam_err *err)
     return client_checks(s, err);
 }
 
+/* Where the credential chain's AssumeRole calls go (sts.c), for an STS
+ * client that assumes a role on another client's behalf. */
+static int credential_sts_endpoint(struct session *s, struct iam_err *err)
+{
+    struct creds_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.cfg = s->cfg;
+    ctx.region = s->region;
+    return sts_endpoint_resolve(&ctx, s->profile, &s->ep, err);
+}
+
 static int resolve_all(struct session *s, struct iam_err *err)
 {
     struct iam_err none = {0};
@@ -388,7 +406,9 @@ static int resolve_all(struct session *s, struct iam_err *err)
     rc = set_str(&s->ca_bundle, ca, err);
     if(!rc)
         rc = resolve_creds(s, err, &none);
-    if(!rc)
+    if(!rc && s->credential_sts && !s->endpoint_opt)
+        rc = credential_sts_endpoint(s, err);
+    else if(!rc)
         rc = endpoint_resolve(s->service, s->region, endpoint_url(s), &s->ep,
                               err);
     if(rc) {
@@ -508,15 +528,16 @@ static int add_params(struct buf *body, const char *action, const char *ver,
     return rc;
 }
 
-/* Signs r (headers so far: Content-Type, Host) and adds X-Amz-Date, the
- * session token and Authorization to it. */
+/* Signs r (headers so far: Content-Type, Host, X-Amz-Target when given)
+ * and adds X-Amz-Date, the session token and Authorization to it. */
 static int sign_request(struct session *s, struct treq *r, const char *host,
-                        const char *path, struct iam_err *err)
+                        const char *path, const char *ctype,
+                        const char *target, struct iam_err *err)
 {
-    static const char ctype[] = "application/x-www-form-urlencoded; charset=utf-8";
-    struct sigv4_header hdrs[2] = {
-        {"Content-Type", 12, ctype, sizeof(ctype) - 1},
-        {"Host", 4, host, strlen(host)}};
+    struct sigv4_header hdrs[3] = {
+        {"Content-Type", 12, ctype, strlen(ctype)},
+        {"Host", 4, host, strlen(host)},
+        {"X-Amz-Target", 12, target, target ? strlen(target) : 0}};
     struct sigv4_request req = {0};
     struct sigv4_params p = {0};
     struct sigv4_result out;
@@ -526,7 +547,7 @@ static int sign_request(struct session *s, struct treq *r, const char *host,
     req.path = path;
     req.path_len = strlen(path);
     req.headers = hdrs;
-    req.nheaders = 2;
+    req.nheaders = target ? 3 : 2;
     req.body = r->body.data ? r->body.data : "";
     req.body_len = r->body.len;
     p.service = s->ep.signing_name;
@@ -555,13 +576,51 @@ static int sign_request(struct session *s, struct treq *r, const char *host,
     return rc;
 }
 
-int session_prepare(struct session *s, const char *action,
-                    const char *const *names, const size_t *nlens,
-                    const char *const *values, const size_t *vlens, size_t n,
-                    struct treq **out, struct iam_err *err)
+int session_set_credentials(struct session *s, const char *id,
+                            const char *secret, const char *token,
+                            long long expiry, const char *source,
+                            struct iam_err *err)
 {
-    char host[512];
-    const char *path;
+    struct creds c;
+    memset(&c, 0, sizeof(c));
+    c.access_key_id = strdup(id);
+    c.secret_access_key = strdup(secret);
+    c.session_token = token && *token ? strdup(token) : NULL;
+    if(!c.access_key_id || !c.secret_access_key ||
+       (token && *token && !c.session_token)) {
+        creds_free(&c);
+        return iam_errf(err, IAM_ENOMEM, "out of memory");
+    }
+    c.expiry = expiry;
+    snprintf(c.source, sizeof(c.source), "%s", source ? source : "explicit");
+    creds_free(&s->creds);
+    s->creds = c;
+    tracef(s, "Using credentials from %s", s->creds.source);
+    return IAM_OK;
+}
+
+int session_credentials_expiry(const struct session *s, long long *expiry)
+{
+    *expiry = s->creds.expiry;
+    return s->creds.access_key_id != NULL;
+}
+
+/* Before signing with external credentials: there are some, and they
+ * have not expired (the script's provider renews them in time). */
+static int external_creds_check(struct session *s, struct iam_err *err)
+{
+    if(!s->creds.access_key_id)
+        return iam_errc(err, IAM_ECREDS, "NoCredentialsError",
+                        "Unable to locate credentials. You can configure "
+                        "credentials by running \"aws configure\".");
+    return creds_check_expiry(&s->creds, (long long)time(NULL), err);
+}
+
+/* A new request to the endpoint: *host and *path (into s->ep.url) say
+ * where it goes. */
+static int begin_request(struct session *s, struct treq **out, char *host,
+                         size_t hostsz, const char **path, struct iam_err *err)
+{
     struct treq *r;
     int rc = session_resolve(s, err);
     *out = NULL;
@@ -570,18 +629,28 @@ int session_prepare(struct session *s, const char *action,
     r = treq_new();
     if(!r)
         return iam_errf(err, IAM_ENOMEM, "out of memory");
-    rc = endpoint_split(s->ep.url, host, sizeof(host), &path, err);
-    if(!rc)
-        rc = add_params(&r->body, action, s->ep.api_version, names, nlens,
-                        values, vlens, n);
-    if(rc == IAM_ETOOBIG)
-        iam_errf(err, rc, "request parameters are too large");
+    rc = endpoint_split(s->ep.url, host, hostsz, path, err);
     r->url = strdup(s->ep.url);
     if(!rc && !r->url)
-        rc = IAM_ENOMEM;
-    if(!rc)
-        rc = treq_header(r, "Content-Type",
-                         "application/x-www-form-urlencoded; charset=utf-8");
+        rc = iam_errf(err, IAM_ENOMEM, "out of memory");
+    if(rc) {
+        treq_free(r);
+        return rc;
+    }
+    *out = r;
+    return IAM_OK;
+}
+
+/* Headers, signature and transfer options of a request whose body is in
+ * place; frees r on failure. target: X-Amz-Target (JSON protocol) or
+ * NULL. */
+static int finish_request(struct session *s, struct treq *r, const char *host,
+                          const char *path, const char *ctype,
+                          const char *target, struct iam_err *err)
+{
+    int rc = treq_header(r, "Content-Type", ctype);
+    if(!rc && target)
+        rc = treq_header(r, "X-Amz-Target", target);
     if(!rc)
         rc = treq_header(r, "Host", host);
     /* libcurl would otherwise wait for "100 Continue" on larger bodies. */
@@ -592,7 +661,10 @@ int session_prepare(struct session *s, const char *action,
     if(!rc && s->sign) {
         /* Temporary credentials are renewed before they run out, also in
          * the middle of a long script. */
-        rc = creds_refresh(&s->cctx, &s->creds, (long long)time(NULL), err);
+        rc = s->external_creds
+                 ? external_creds_check(s, err)
+                 : creds_refresh(&s->cctx, &s->creds, (long long)time(NULL),
+                                 err);
         if(rc) {
             treq_free(r);
             if(!err->code[0])
@@ -600,7 +672,7 @@ int session_prepare(struct session *s, const char *action,
                          "CredentialRetrievalError");
             return iam_err_kind(err, IAM_KIND_CREDENTIALS);
         }
-        rc = sign_request(s, r, host, *path ? path : "/", err);
+        rc = sign_request(s, r, host, *path ? path : "/", ctype, target, err);
     }
     if(rc) {
         /* a header that would have added lines: treq_header said which */
@@ -619,26 +691,71 @@ int session_prepare(struct session *s, const char *action,
         return iam_errf(err, IAM_ENOMEM, "out of memory");
     }
     trace_body(s, r);
-    *out = r;
     return IAM_OK;
 }
 
-/* Python's http.client.responses, which botocore uses as the message of an
- * error whose body it cannot parse. */
-static const char *reason_for(long status)
+int session_prepare(struct session *s, const char *action,
+                    const char *const *names, const size_t *nlens,
+                    const char *const *values, const size_t *vlens, size_t n,
+                    struct treq **out, struct iam_err *err)
 {
-    static const struct { long code; const char *text; } t[] = {
-        {400, "Bad Request"}, {401, "Unauthorized"}, {403, "Forbidden"},
-        {404, "Not Found"}, {405, "Method Not Allowed"},
-        {408, "Request Timeout"}, {413, "Request Entity Too Large"},
-        {429, "Too Many Requests"}, {500, "Internal Server Error"},
-        {501, "Not Implemented"}, {502, "Bad Gateway"},
-        {503, "Service Unavailable"}, {504, "Gateway Timeout"}};
-    size_t i;
-    for(i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        if(t[i].code == status)
-            return t[i].text;
-    return "";
+    char host[512];
+    const char *path;
+    struct treq *r;
+    int rc = begin_request(s, &r, host, sizeof(host), &path, err);
+    *out = NULL;
+    if(rc)
+        return rc;
+    if(s->ep.target_prefix) {
+        treq_free(r);
+        return iam_errf(err, IAM_EINVAL, "%s speaks the JSON protocol",
+                        s->service);
+    }
+    rc = add_params(&r->body, action, s->ep.api_version, names, nlens,
+                    values, vlens, n);
+    if(rc) {
+        treq_free(r);
+        return iam_errf(err, rc, rc == IAM_ETOOBIG
+                                     ? "request parameters are too large"
+                                     : "out of memory");
+    }
+    rc = finish_request(s, r, host, path,
+                        "application/x-www-form-urlencoded; charset=utf-8",
+                        NULL, err);
+    if(!rc)
+        *out = r;
+    return rc;
+}
+
+int session_prepare_json(struct session *s, const char *action,
+                         const char *body, size_t len, struct treq **out,
+                         struct iam_err *err)
+{
+    char host[512], target[192];
+    const char *path;
+    struct treq *r;
+    int rc = begin_request(s, &r, host, sizeof(host), &path, err);
+    *out = NULL;
+    if(rc)
+        return rc;
+    if(!s->ep.target_prefix) {
+        treq_free(r);
+        return iam_errf(err, IAM_EINVAL, "%s speaks the Query protocol",
+                        s->service);
+    }
+    rc = jsonproto_target(s->ep.target_prefix, action, target, sizeof(target),
+                          err);
+    if(!rc && buf_add(&r->body, body, len) != IAM_OK)
+        rc = iam_errf(err, IAM_ETOOBIG, "request parameters are too large");
+    if(rc) {
+        treq_free(r);
+        return rc;
+    }
+    rc = finish_request(s, r, host, path, s->ep.json_content_type, target,
+                        err);
+    if(!rc)
+        *out = r;
+    return rc;
 }
 
 /* Words a transport failure as botocore's exception for it. */
@@ -707,35 +824,6 @@ static int transport_error(struct session *s, struct treq *r,
     return iam_err_kind(err, IAM_KIND_CONNECTION);
 }
 
-/* Appends Python's repr() of a bytes object (b'...'), which is how
- * botocore shows a body it could not parse. */
-static void bytes_repr(struct buf *b, const char *p, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    char q = memchr(p, '\'', n) && !memchr(p, '"', n) ? '"' : '\'';
-    size_t i;
-    buf_addc(b, 'b');
-    buf_addc(b, q);
-    for(i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if(c == '\\' || c == (unsigned char)q) {
-            buf_addc(b, '\\');
-            buf_addc(b, (char)c);
-        } else if(c == '\n')
-            buf_adds(b, "\\n");
-        else if(c == '\r')
-            buf_adds(b, "\\r");
-        else if(c == '\t')
-            buf_adds(b, "\\t");
-        else if(c < 32 || c >= 127) {
-            char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
-            buf_add(b, esc, 4);
-        } else
-            buf_addc(b, (char)c);
-    }
-    buf_addc(b, q);
-}
-
 /* botocore's ResponseParserError. Where expat's wording is predictable (an
  * empty body, text that is not markup) it is used; otherwise libxml2's. */
 static int parser_error(struct treq *r, const char *why, struct iam_err *err)
@@ -760,7 +848,7 @@ static int parser_error(struct treq *r, const char *why, struct iam_err *err)
         body = "";
         n = 0;
     }
-    bytes_repr(&b, body, n);
+    buf_add_repr(&b, body, n);
     buf_wipe(&clean);
     iam_errf(err, IAM_EPARSE, "Unable to parse response (%s), invalid XML "
              "received. Further retries may succeed:\n%s", why,
@@ -803,7 +891,7 @@ static int service_error(struct treq *r, struct xml_doc *doc,
         err->http_status = (int)r->status;
         return iam_err_kind(err, IAM_KIND_SERVICE);
     }
-    iam_errf(err, IAM_ESERVICE, "%s", reason_for(r->status));
+    iam_errf(err, IAM_ESERVICE, "%s", iam_http_reason(r->status));
     snprintf(err->code, sizeof(err->code), "%ld", r->status);
     err->http_status = (int)r->status;
     return iam_err_kind(err, IAM_KIND_SERVICE);
@@ -852,6 +940,27 @@ int session_response(struct session *s, struct treq *r, const char *action,
     snprintf(name, sizeof(name), "%sResult", action);
     *result = xml_child(xml_root(*doc), name);
     return IAM_OK;
+}
+
+int session_response_json(struct session *s, struct treq *r,
+                          const char *action, json_t **out,
+                          struct iam_err *err)
+{
+    struct jsonproto_resp jr;
+    (void)action;
+    *out = NULL;
+    if(r->err.st != IAM_OK)
+        return transport_error(s, r, err);
+    /* Traced as it came: JSON answers of the services here (Organizations)
+     * have no secret members (redact.h's list is of Query elements). */
+    tracef(s, "Response: HTTP %ld, %zu bytes:\n%s", r->status, r->resp.len,
+           r->resp.data ? r->resp.data : "");
+    jr.status = r->status;
+    jr.body = r->resp.data;
+    jr.len = r->resp.len;
+    jr.request_id = r->resp_request_id;
+    jr.query_error = r->resp_query_error;
+    return jsonproto_response(&jr, out, err);
 }
 
 double session_send_delay(struct session *s)

@@ -18,7 +18,7 @@
 #include "xml.h"
 
 struct session_opts {
-    const char *service;      /* "iam", "sts" */
+    const char *service;      /* "iam", "sts", "organizations" */
     const char *profile;      /* explicit (--profile); NULL: env/default */
     const char *region;       /* explicit (--region); NULL: env/config */
     const char *endpoint_url; /* explicit (--endpoint-url); NULL: env/... */
@@ -44,6 +44,15 @@ struct session_opts {
     /* Opt-in clock-skew correction (-1: from IAMLUA_CORRECT_CLOCK_SKEW or
      * the profile's correct_clock_skew; 0 off; 1 on). */
     int correct_clock_skew;
+    /* The caller supplies credentials with session_set_credentials (a
+     * script's `credentials` or `assume_role`); the chain is not read. */
+    int external_credentials;
+    /* An STS client made to assume a role for another client: without an
+     * explicit endpoint_url it goes where the credential chain's STS calls
+     * go (sts.h: AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile's
+     * endpoint_url, sts_regional_endpoints, the global endpoint without a
+     * region). */
+    int credential_sts;
 };
 
 struct session;
@@ -78,6 +87,14 @@ int session_prepare(struct session *s, const char *action,
                     const char *const *values, const size_t *vlens, size_t n,
                     struct treq **out, struct iam_err *err);
 
+/* session_prepare for a JSON-protocol service (endpoint.h's
+ * target_prefix): body is the request's JSON text (len bytes, copied),
+ * sent with X-Amz-Target and the service's Content-Type, both signed.
+ * IAM_EINVAL for a Query service (and session_prepare refuses JSON ones). */
+int session_prepare_json(struct session *s, const char *action,
+                         const char *body, size_t len, struct treq **out,
+                         struct iam_err *err);
+
 /* Decodes a finished request. On success *doc holds the parsed body and
  * *result the <ActionResult> element (NULL when the response has none); the
  * caller frees *doc. On failure err says why: a transport error worded as
@@ -85,6 +102,27 @@ int session_prepare(struct session *s, const char *action,
 int session_response(struct session *s, struct treq *r, const char *action,
                      struct xml_doc **doc, const struct xml_node **result,
                      struct iam_err *err);
+
+/* session_response for a JSON-protocol request: on success *out is the
+ * body's JSON object (caller: json_decref); errors as jsonproto.h decodes
+ * them, or as session_response words transport failures. */
+struct json_t;
+int session_response_json(struct session *s, struct treq *r,
+                          const char *action, struct json_t **out,
+                          struct iam_err *err);
+
+/* External credentials (session_opts.external_credentials): replaces the
+ * client's credentials with copies of these (token may be NULL; expiry in
+ * epoch seconds, 0 for none; source names them for --debug and
+ * session_cred_source). Until the first call a signed request fails with
+ * NoCredentialsError; with credentials past their expiry it fails as
+ * botocore's refreshed-but-expired RuntimeError. */
+int session_set_credentials(struct session *s, const char *id,
+                            const char *secret, const char *token,
+                            long long expiry, const char *source,
+                            struct iam_err *err);
+/* 1 when external credentials are set; *expiry then holds theirs (0: none). */
+int session_credentials_expiry(const struct session *s, long long *expiry);
 
 /* Retries. A caller sends attempt after attempt of one request:
  *

@@ -32,8 +32,8 @@ static int legacy_global(const char *region)
     return 0;
 }
 
-static int sts_endpoint(const struct creds_ctx *ctx, const char *profile,
-                        struct endpoint *ep, struct iam_err *err)
+int sts_endpoint_resolve(const struct creds_ctx *ctx, const char *profile,
+                         struct endpoint *ep, struct iam_err *err)
 {
     const char *url = creds_nonempty(getenv("AWS_ENDPOINT_URL_STS"));
     const char *region = ctx->region, *mode;
@@ -262,7 +262,7 @@ int sts_assume(const struct creds_ctx *ctx, const struct sts_call *c,
     sigv4_result_init(&res);
     buf_init(&body, 1 << 20);
     buf_init(&resp, 1);
-    rc = sts_endpoint(ctx, c->profile, &ep, err);
+    rc = sts_endpoint_resolve(ctx, c->profile, &ep, err);
     if(!rc)
         rc = endpoint_split(ep.url, host, sizeof(host), &path, err);
     if(!rc && encode(c, &body))

@@ -20,6 +20,7 @@
 
 #include "cache.h"
 #include "creds.h"
+#include "endpoint.h"
 
 struct sts_call {
     const char *profile; /* whose endpoint_url / sts_regional_endpoints */
@@ -33,6 +34,11 @@ struct sts_call {
     const char *web_token;    /* non-NULL: AssumeRoleWithWebIdentity */
     const struct creds *source; /* AssumeRole's signer */
 };
+
+/* Where the chain's STS calls go for profile (whose endpoint_url and
+ * sts_regional_endpoints apply) and ctx->region, as described above. */
+int sts_endpoint_resolve(const struct creds_ctx *ctx, const char *profile,
+                         struct endpoint *ep, struct iam_err *err);
 
 /* On IAM_OK *out (zeroed first) holds the credentials, Expiration as
  * botocore writes it into the cache ("%Y-%m-%dT%H:%M:%S%Z" of a UTC time,

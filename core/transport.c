@@ -429,11 +429,38 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
-/* Keeps the status line's reason phrase and the Date header. */
+/* If the header line p (len bytes) is `name: value`, copies the value,
+ * trimmed and cut to fit, into out (n bytes) and returns 1. */
+static int header_value(const char *p, size_t len, const char *name,
+                        char *out, size_t n)
+{
+    size_t nl = strlen(name), off = nl + 1;
+    if(len <= nl || strncasecmp(p, name, nl) != 0 || p[nl] != ':')
+        return 0;
+    while(off < len && (p[off] == ' ' || p[off] == '\t'))
+        off++;
+    while(len > off && (p[len - 1] == '\r' || p[len - 1] == '\n' ||
+                        p[len - 1] == ' '))
+        len--;
+    len -= off;
+    if(len >= n)
+        len = n - 1;
+    memcpy(out, p + off, len);
+    out[len] = '\0';
+    return 1;
+}
+
+/* Keeps the status line's reason phrase, the Date header and the JSON
+ * protocol's x-amzn-requestid and x-amzn-query-error. */
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     struct treq *r = ud;
     size_t len = size * n;
+    if(header_value(p, len, "x-amzn-requestid", r->resp_request_id,
+                    sizeof(r->resp_request_id)) ||
+       header_value(p, len, "x-amzn-query-error", r->resp_query_error,
+                    sizeof(r->resp_query_error)))
+        return len;
     if(len > 9 && strncmp(p, "HTTP/", 5) == 0) {
         const char *sp = memchr(p, ' ', len);
         const char *reason = sp ? memchr(sp + 1, ' ', len - (size_t)(sp + 1 - p)) : NULL;
@@ -657,6 +684,7 @@ static int start(struct transport *t, struct treq *r, struct iam_err *err)
     r->seen_down = r->seen_up = 0;
     buf_reset(&r->resp);
     r->resp.max = r->opts.max_body;
+    r->resp_request_id[0] = r->resp_query_error[0] = '\0';
     iam_err_clear(&r->err);
     r->errbuf[0] = '\0';
     if(setup_easy(r, e, err) != IAM_OK) {

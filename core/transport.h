@@ -50,6 +50,8 @@ struct treq {
     char reason[64];        /* status line's reason phrase */
     struct buf resp;        /* response body */
     struct buf resp_date;   /* the Date header, for clock-skew checks */
+    char resp_request_id[128];  /* x-amzn-requestid, "" when absent */
+    char resp_query_error[256]; /* x-amzn-query-error, "" when absent */
     struct iam_err err;     /* transport-level failure, st != IAM_OK */
     int done;
     /* completion callback and its context */

@@ -62,7 +62,7 @@ exit status:
 
 local NAME = "audit-access-keys"
 local dir = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
-local audit = assert(loadfile(dir .. "/lib/audit.lua", "t"))()
+local audit = require "lib.audit"      -- lib/audit.lua next to this script
 
 return audit.main(NAME, function()
     local opts, perr = audit.parse_args(arg, { ["--output"] = { "output", "name" } })

@@ -35,8 +35,7 @@ exit status: 0 no findings, 1 findings, 2 incomplete (wins over 1),
 ]]
 
 local NAME = "report-html"
-local dir = (arg and arg[0] or ""):match("^(.*)/[^/]*$") or "."
-local audit = assert(loadfile(dir .. "/lib/audit.lua", "t"))()
+local audit = require "lib.audit"      -- lib/audit.lua next to this script
 
 local aws = require "aws"
 local null = aws.null

@@ -14,6 +14,8 @@ M.value = value
 M.sign = core.sign
 -- Decodes a saved Query response body with a shape (tests, offline use).
 M._xml_decode = core._xml_decode
+-- Decodes a saved JSON-protocol response body with a shape.
+M._json_decode = core._json_decode
 M.error_mt = core.error_mt
 
 -- aws.json: decode in C (jansson), encode in Lua (byte-exact output).
@@ -61,6 +63,12 @@ local function shape_of(service, action)
 end
 
 local service_of = setmetatable({}, { __mode = "k" })
+
+-- "query" or "json" (scripts/shapes/services.lua, from the model).
+local function protocol_of(service)
+    local meta = require("shapes.services")[service or "iam"]
+    return meta and meta.protocol or "query"
+end
 
 -- The actions a service has: the shapes shipped for it (generated from
 -- the AWS CLI's model), as a list and a set; empty when none are shipped.
@@ -126,6 +134,16 @@ function client_methods.call(self, action, args)
             return unknown_action(service, action, known.list)
         end
     end
+    if protocol_of(service) == "json" then
+        local body, jerr = require("aws.jsonbody").encode(args or {},
+            shape and shape.input)
+        if not body then
+            return nil, setmetatable({
+                code = "ParamValidationError", kind = "usage",
+                message = jerr, operation = action }, core.error_mt)
+        end
+        return self:_send(action, body, shape and shape.output)
+    end
     local flat, verr = params.flatten(args or {}, shape and shape.input, "lua")
     if not flat then
         return nil, setmetatable({
@@ -135,33 +153,40 @@ function client_methods.call(self, action, args)
     return self:_send(action, flat, shape and shape.output)
 end
 
--- client:paginate(Action, params, ResultKey): iterator over the items of
--- ResultKey across pages, following Marker / IsTruncated; raises if a page
--- fails.
-function client_methods.paginate(self, action, args, result_key)
-    args = args or {}
-    local marker, page, i, done = nil, nil, 0, false
-    return function()
-        while true do
-            if page then
-                i = i + 1
-                local items = page[result_key]
-                if items and items[i] ~= nil then return items[i] end
-            end
-            if done then return nil end
-            local req = {}
-            for k, v in pairs(args) do req[k] = v end
-            req.Marker = marker
-            local r, err = self:call(action, req)
-            if not r then error(err, 2) end
-            page, i = r, 0
-            if r.IsTruncated and r.Marker then
-                marker = r.Marker
-            else
-                done = true
-            end
+-- client:paginate(Action, params [, ResultKey]) and client:pages(Action,
+-- params), from the model's paginators (scripts/aws/paginate.lua).
+require("aws.paginate").install(client_methods, {
+    service_of = function(c) return service_of[c] or "iam" end,
+    shape_of = shape_of,
+    -- nil, err (InvalidAction) for an action the service does not have
+    check_action = function(service, action)
+        local known = actions(service)
+        if known.list[1] and not known.set[action] then
+            return unknown_action(service, action, known.list)
         end
+        return true
+    end,
+})
+
+-- Credentials a script gives (options credentials / assume_role), checked
+-- before every request's signature (scripts/aws/credentials.lua).
+local credentials = require "aws.credentials"
+credentials.install(client_methods)
+
+-- A client for checked options: opts' credentials and assume_role go to
+-- the credentials module, the rest to the C client (a copy: the caller's
+-- table is never changed).
+local function new_client(service, opts)
+    local copy = {}
+    for k, v in pairs(opts) do copy[k] = v end
+    copy.credentials, copy.assume_role = nil, nil
+    if opts.credentials ~= nil or opts.assume_role ~= nil then
+        copy._external_credentials = true
     end
+    local c = core.client(service, copy)
+    service_of[c] = service
+    credentials.attach(c, opts, new_client)
+    return c
 end
 
 -- The defaults the host set from global options before `run` fill the
@@ -169,26 +194,24 @@ end
 -- touched and its own options win.
 local defaults = require "aws.defaults"
 local function with_defaults(opts)
-    if next(defaults) == nil or (opts ~= nil and type(opts) ~= "table") then
-        return opts
-    end
+    if next(defaults) == nil then return opts end
     local o = {}
-    for k, v in pairs(opts or {}) do o[k] = v end
+    for k, v in pairs(opts) do o[k] = v end
     for k, v in pairs(defaults) do
         if o[k] == nil and k ~= "color" then o[k] = v end
     end
     return o
 end
 
--- aws.client(service, opts) -> client
+-- aws.client(service, opts) -> client; misuse (unknown option, wrong
+-- type) raises "bad argument #2 to 'client' (...)" (scripts/aws/options.lua).
 function M.client(service, opts)
-    if type(service) ~= "string" then
-        error("bad argument #1 to 'client' (string expected, got "
-            .. type(service) .. ")", 2)
-    end
-    local c = core.client(service, with_defaults(opts))
-    service_of[c] = service
-    return c
+    local options = require "aws.options"
+    options.check_service(service, 2)
+    options.check(opts, 2)
+    opts = with_defaults(opts or {})
+    credentials.check(opts, 2)
+    return new_client(service, opts)
 end
 
 -- For the interactive prompt's completion (cli.repl): a client's service
@@ -211,5 +234,7 @@ parallel.install()
 M.parallel = parallel.parallel
 -- aws.once(fn) -> get: fn runs once; concurrent callers wait for it.
 M.once = parallel.once
+-- aws.sleep(seconds): parks a task (blocks outside tasks).
+M.sleep = parallel.sleep
 
 return M

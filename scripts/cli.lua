@@ -25,18 +25,24 @@ local function version_line()
 end
 
 -- --output choices: the CLI's five first (in its order, for its error
--- text), then user formats found as output/NAME.lua.
+-- text), then user formats found as output/NAME.lua. The formats iamlua
+-- ships beyond the CLI's (csv, html, sarif, ...) are accepted but left out
+-- of the list, so an invalid --output prints the AWS CLI's very text.
 local function output_choices()
     local choices, seen = {}, {}
     for _, f in ipairs(globals.formats) do
         choices[#choices + 1] = f
         seen[f] = true
     end
+    local accepted = {}
     for _, m in ipairs(host.list("output.")) do
         local name = m:sub(8)
-        if not seen[name] then choices[#choices + 1] = name end
+        accepted[name] = true
+        if not seen[name] and require("audit.discovery").user_file("output/" .. name .. ".lua") then
+            choices[#choices + 1] = name
+        end
     end
-    return choices
+    return choices, accepted
 end
 
 -- The first word that is not a global option or its value: "run", "-e"
@@ -76,7 +82,8 @@ local function main(args, prompted)
         return (#r == 2 and r[1] == "run") or (#r == 1 and (a == "-e" or a == "-i"))
     end)
     if g.output then
-        local choices, ok = output_choices(), false
+        local choices, accepted = output_choices()
+        local ok = accepted[g.output] or false
         for _, c in ipairs(choices) do if c == g.output then ok = true end end
         if not ok then argparse.fail(argparse.choice_message("--output", g.output, choices)) end
     end
@@ -97,6 +104,8 @@ local function main(args, prompted)
         return require("cli.run")(host, g, rest, argv[0])
     elseif cmd == "help" then
         return require("cli.help")(host, g, rest)
+    elseif cmd == "audit" then
+        return require("cli.audit")(host, g, rest)
     end
     return require("cli.service")(host, g, rest)
 end

@@ -146,12 +146,29 @@ local function main_page()
         .. "directory.\n"
     section(o, "LUA MODULE")
     para(o, "Scripts run by iamlua get the module with require \"aws\": "
-        .. "aws.client, client:call, client:paginate, aws.parallel, "
+        .. "aws.client, client:call, client:paginate, client:pages, aws.parallel, "
         .. "aws.sign, aws.query, aws.format, aws.print, aws.json, aws.yaml, "
         .. "aws.time and aws.null; iamlua-lua(3) (also iamlua help lua) "
         .. "documents every function. require finds a script's own modules "
         .. "beside it, then on package.path and package.cpath as lua(1) "
         .. "does (LUA_PATH_5_4, LUA_PATH, LUA_CPATH_5_4, LUA_CPATH).")
+    para(o, "aws.client(SERVICE, OPTIONS) makes a client of iam, sts or "
+        .. "organizations (the AWS JSON protocol). OPTIONS: profile, region, "
+        .. "endpoint_url, ca_bundle, verify_ssl, connect_timeout, "
+        .. "read_timeout, retry_mode, max_attempts, correct_clock_skew, "
+        .. "timestamp_format, user_agent, sign, debug (a function given "
+        .. "each trace line), credentials (a table { access_key_id, "
+        .. "secret_access_key, session_token, expiration } or a function "
+        .. "returning one, called again as they near expiration) and "
+        .. "assume_role ({ role_arn, role_session_name, external_id, "
+        .. "duration_seconds, policy, tags, source_identity, serial_number, "
+        .. "token_code, endpoint_url }: STS AssumeRole with the client's "
+        .. "own credentials, renewed before expiry). An unknown option or a "
+        .. "value of the wrong type raises an error naming it.")
+    para(o, "client:paginate(ACTION, PARAMS [, RESULTKEY]) iterates over the "
+        .. "items of the action's result key across pages, following the "
+        .. "paginator of the AWS CLI's model (Marker and IsTruncated, "
+        .. "NextToken); client:pages(ACTION, PARAMS) over whole pages.")
     para(o, "The same module is installed for a stock Lua 5.4 interpreter as "
         .. "aws.so, in the interpreter's C module directory "
         .. "(/usr/lib/<multiarch>/lua/5.4 for the Debian package, "
@@ -172,6 +189,9 @@ local function main_page()
         { "AWS_DEFAULT_OUTPUT", "The output format, as --output." },
         { "AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_IAM", "The endpoint, as "
           .. "--endpoint-url." },
+        { "AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_ORGANIZATIONS", "The "
+          .. "endpoint of STS (AssumeRole for profiles and scripts' "
+          .. "assume_role) and of a script's Organizations clients." },
         { "AWS_CA_BUNDLE", "The CA bundle, as --ca-bundle." },
         { "AWS_PAGER", "The pager for output." },
         { "AWS_MAX_ATTEMPTS, AWS_RETRY_MODE", "Retries." },

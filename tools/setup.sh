@@ -28,3 +28,24 @@ if ! command -v moto_server >/dev/null 2>&1; then
     python3 -m pip install --quiet "moto[server]" ||
         python3 -m pip install --quiet --break-system-packages "moto[server]"
 fi
+# The audit format tests (tests/e2e/test_audit_formats.py): JUnit XML read
+# by Debian's junitparser, SARIF validated by ajv from the npm registry at
+# the versions tests/tools/schema/package-lock.json pins.
+audit_missing=""
+for p in python3-junitparser; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+        audit_missing="$audit_missing $p"
+done
+command -v npm >/dev/null 2>&1 || audit_missing="$audit_missing nodejs npm"
+if [ -n "$audit_missing" ]; then
+    echo "setup: installing:$audit_missing"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $audit_missing >/dev/null
+fi
+schema_dir="$(dirname "$0")/../tests/tools/schema"
+if [ ! -f "$schema_dir/node_modules/ajv-draft-04/package.json" ]; then
+    echo "setup: installing the JSON Schema validator (npm ci in tests/tools/schema)"
+    (cd "$schema_dir" && npm ci --no-audit --no-fund --ignore-scripts --silent)
+fi

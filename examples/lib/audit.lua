@@ -1,14 +1,15 @@
--- Shared by the access-key audit examples: option parsing, the audit itself (ListUsers, ListAccessKeys, GetAccessKeyLastUsed under aws.parallel) and the CIS rules.
+-- Shared by the access-key audit examples: option parsing, and the audit itself as rows per key — the CIS rules are iamlua's shipped policies, run by its audit engine.
 --
--- Loaded by examples/audit-access-keys.lua and examples/report-html.lua with
--- loadfile() from the directory next to the script, so it works wherever the
--- examples are copied and never collides with a module of the same name.
+-- Loaded by examples/audit-access-keys.lua and examples/report-html.lua as
+-- require "lib.audit": require looks in the running script's own directory
+-- first, so this works wherever the examples are copied.
 --
---   local audit = loadfile(dir .. "/lib/audit.lua")()
+--   local audit = require "lib.audit"
 --   local opts, err = audit.parse_args(arg, extra_options)
 --   local report = audit.run(opts)   -- { rows = ..., exit = 0|1|2, ... }
 --
--- Rules (CIS AWS Foundations Benchmark v1.4+ / v3):
+-- Rules (CIS AWS Foundations Benchmark v3.0.0, the policies cis-1.12,
+-- cis-1.13 and cis-1.14 in iamlua's scripts/policies/):
 --   unused-credentials    1.12  an Active key not used for >= max_unused_days;
 --                               a never-used key is judged by its CreateDate;
 --                               keys younger than grace_days are exempt
@@ -17,7 +18,8 @@
 --                               finding is on each of that user's Active keys)
 -- Days are whole days, floor((now - t) / 86400), at least 0. A failed lookup marks the
 -- key incomplete (incomplete = true, error = the AWS CLI's message): its
--- other findings are still computed, "unused" cannot be and is left out.
+-- other findings are still computed, "unused" cannot be (cis-1.12 reports
+-- ERROR for it) and is left out.
 
 local aws = require "aws"
 
@@ -162,29 +164,37 @@ local function iso_utc(t)
 end
 M.iso_utc = iso_utc
 
--- One ListAccessKeys, following Marker (a user has at most two keys, but
--- the API pages all the same). Returns keys | nil, err.
-local function list_keys(iam, user)
-    local keys, marker = {}, nil
-    for _ = 1, 100 do
-        local r, err = iam:call("ListAccessKeys", { UserName = user, Marker = marker })
-        if not r then return nil, err end
-        local meta = r.AccessKeyMetadata
-        if meta then
-            for _, k in ipairs(meta) do keys[#keys + 1] = k end
-        end
-        if r.IsTruncated and r.Marker then
-            marker = r.Marker
-        else
-            return keys
-        end
-    end
-    return nil, "ListAccessKeys: too many pages"
-end
+-- The CIS rules are the shipped policies cis-1.12 (keys only), cis-1.13
+-- and cis-1.14 run by iamlua's audit engine; this file only turns their
+-- findings into one row per key. A fourth policy of its own reads the row
+-- data (every key's last use, Inactive ones too) through the same facts,
+-- so no request is made twice.
+local RULE_OF = { ["cis-1.12"] = "unused-credentials", ["cis-1.14"] = "key-not-rotated",
+                  ["cis-1.13"] = "multiple-active-keys" }
 
-local function errtext(e)
-    if type(e) == "table" and e.traceback then return tostring(e.traceback) end
-    return tostring(e)
+-- A policy that reports nothing: it collects each user's keys and each
+-- key's last use (or the error that stopped it) into `into`.
+local function rows_policy(into)
+    return {
+        id = "example-rows", title = "row data", severity = "informational",
+        check = function(ctx)
+            ctx:map(ctx.facts:users(), function(u)
+                local user = u.UserName
+                local ok, keys = pcall(ctx.facts.access_keys, ctx.facts, user)
+                if not ok then
+                    into[user] = { err = tostring(keys) }
+                    return
+                end
+                local entry = { keys = keys, last = {}, errs = {} }
+                into[user] = entry
+                ctx:map(keys, function(k)
+                    local okl, r = pcall(ctx.facts.access_key_last_used, ctx.facts, k.AccessKeyId)
+                    if okl then entry.last[k.AccessKeyId] = r.AccessKeyLastUsed
+                    else entry.errs[k.AccessKeyId] = tostring(r) end
+                end)
+            end)
+        end,
+    }
 end
 
 -- The audit. opts: as parse_args returns (endpoint_url, region, profile,
@@ -196,150 +206,117 @@ end
 --   report.now       evaluation time (epoch), report.counts {keys, active,
 --                    with_findings, incomplete, users, by_finding = {id = n}}
 function M.run(opts)
+    local engine = require "audit.engine"
     local now = opts.now or os_time()
-    local ok, iam = pcall(aws.client, "iam", {
-        endpoint_url = opts.endpoint_url, region = opts.region, profile = opts.profile,
-    })
+    -- opts.iam: a client made by the caller (another account's, through
+    -- assume_role: examples/org-audit-access-keys.lua)
+    local ok, iam = true, opts.iam
+    if not iam then
+        ok, iam = pcall(aws.client, "iam", {
+            endpoint_url = opts.endpoint_url, region = opts.region, profile = opts.profile,
+        })
+    end
     if not ok then return nil, "cannot create the IAM client: " .. tostring(iam) end
-
-    -- 1. users
-    local users = {}
+    local users
     if opts.users then
+        users = {}
         for i, u in ipairs(opts.users) do users[i] = u end
-    else
-        local okl, lerr = pcall(function()
-            for u in iam:paginate("ListUsers", {}, "Users") do
-                users[#users + 1] = u.UserName
-            end
-        end)
-        if not okl then return nil, "cannot list users: " .. tostring(lerr) end
+        table_sort(users)
     end
-    table_sort(users)
+    local data = {}
+    local policies = {}
+    for i, id in ipairs({ "cis-1.12", "cis-1.13", "cis-1.14" }) do policies[i] = require("policies." .. id) end
+    policies[4] = rows_policy(data)
+    -- the account is the credentials' own; its id is not needed here, so
+    -- no STS call is made for it
+    local account = { iam = iam, id = "-", partition = "aws", users = users }
+    local report = engine.run({
+        policies = policies, accounts = { account }, now = now,
+        concurrency = opts.concurrency,
+        params = {
+            ["cis-1.12"] = { max_unused_days = opts.max_unused_days, grace_days = opts.grace_days,
+                             passwords = false },
+            ["cis-1.14"] = { max_age_days = opts.max_age_days },
+        },
+    })
+    local cell = account.facts.cells.users
+    if not users and cell and cell.state == "done" and not cell.ok then
+        return nil, "cannot list users: " .. tostring(cell.err)
+    end
 
-    -- 2. their keys, one task per user
-    local listed, lerrs = aws.parallel(users, function(user)
-        local keys, err = list_keys(iam, user)
-        if not keys then return { err = tostring(err) } end
-        return { keys = keys }
-    end, { concurrency = opts.concurrency })
-
-    local entries = {}        -- { user=, key=metadata | nil, err= }
-    for i, user in ipairs(users) do
-        local r = listed[i]
-        if lerrs[i] or not r or r.err then
-            entries[#entries + 1] = { user = user, err = r and r.err or errtext(lerrs[i]) }
-        else
-            for _, k in ipairs(r.keys) do
-                entries[#entries + 1] = { user = user, key = k }
-            end
+    -- findings per resource (key id or user name), in rule order
+    local by_resource = {}
+    for _, f in ipairs(report.findings) do
+        if f.status == "FAIL" and RULE_OF[f.policy.id] then
+            local t = by_resource[f.resource] or {}
+            by_resource[f.resource] = t
+            t[f.policy.id] = true
         end
     end
 
-    -- 3. last use of every key, one task per key
-    local with_key = {}
-    for _, e in ipairs(entries) do
-        if e.key then with_key[#with_key + 1] = e end
-    end
-    local used, uerrs = aws.parallel(with_key, function(e)
-        local r, err = iam:call("GetAccessKeyLastUsed", { AccessKeyId = e.key.AccessKeyId })
-        if not r then return { err = tostring(err) } end
-        return { last = r.AccessKeyLastUsed }
-    end, { concurrency = opts.concurrency })
-    for i, e in ipairs(with_key) do
-        local r = used[i]
-        if uerrs[i] or not r then
-            e.err = errtext(uerrs[i] or "task returned nothing")
-        elseif r.err then
-            e.err = r.err
-        else
-            e.last = r.last
-        end
-    end
-
-    -- 4. rules
-    local active_per_user = {}
-    for _, e in ipairs(entries) do
-        if e.key and e.key.Status == "Active" then
-            active_per_user[e.user] = (active_per_user[e.user] or 0) + 1
-        end
-    end
-
-    table_sort(entries, function(a, b)
-        if a.user ~= b.user then return a.user < b.user end
-        local ka = a.key and a.key.AccessKeyId or ""
-        local kb = b.key and b.key.AccessKeyId or ""
-        return ka < kb
-    end)
-
+    local names = {}
+    for name in pairs(data) do names[#names + 1] = name end
+    table_sort(names)
     local counts = { keys = 0, active = 0, with_findings = 0, incomplete = 0,
-                     users = #users, by_finding = {} }
+                     users = #names, by_finding = {} }
     for _, f in ipairs(M.FINDINGS) do counts.by_finding[f.id] = 0 end
     local rows = value.array({})
     local any_finding, any_incomplete = false, false
-    for _, e in ipairs(entries) do
-        local k = e.key
-        local findings = value.array({})
-        local row
-        if not k then
-            row = value.object(
-                "user", e.user, "access_key_id", null, "status", null, "created", null,
+    for _, user in ipairs(names) do
+        local d = data[user]
+        if d.err then
+            rows[#rows + 1] = value.object(
+                "user", user, "access_key_id", null, "status", null, "created", null,
                 "age_days", null, "last_used", null, "days_since_last_use", null,
-                "service", null, "region", null, "findings", findings,
-                "incomplete", true, "error", e.err)
-        else
-            counts.keys = counts.keys + 1
-            local created = aws.time.parse(k.CreateDate)
-            local age = created and days(now, created)
-            local active = k.Status == "Active"
-            if active then counts.active = counts.active + 1 end
-            local last_used, since, service, region = null, null, null, null
-            if e.last then
-                service = e.last.ServiceName or null
-                region = e.last.Region or null
-                local lu = e.last.LastUsedDate
-                local t = lu and lu ~= null and aws.time.parse(lu)
-                if t then
-                    last_used, since = lu, days(now, t)
-                else
-                    last_used = "never"
-                end
-            end
-            -- CIS 1.12: unused (never used: judged by age), grace for new keys
-            if active and not e.err and age and age >= opts.grace_days then
-                local idle = since ~= null and since or age
-                if idle >= opts.max_unused_days then
-                    findings[#findings + 1] = "unused-credentials"
-                end
-            end
-            -- CIS 1.14: rotation
-            if active and age and age > opts.max_age_days then
-                findings[#findings + 1] = "key-not-rotated"
-            end
-            -- CIS 1.13: more than one active key
-            if active and (active_per_user[e.user] or 0) > 1 then
-                findings[#findings + 1] = "multiple-active-keys"
-            end
-            row = value.object(
-                "user", e.user, "access_key_id", k.AccessKeyId, "status", k.Status or null,
-                "created", k.CreateDate or null, "age_days", age or null,
-                "last_used", last_used, "days_since_last_use", since,
-                "service", service, "region", region, "findings", findings,
-                "incomplete", e.err ~= nil, "error", e.err or null)
-        end
-        for _, f in ipairs(findings) do
-            counts.by_finding[f] = counts.by_finding[f] + 1
-        end
-        if #findings > 0 then
-            any_finding = true
-            counts.with_findings = counts.with_findings + 1
-        end
-        if e.err then
+                "service", null, "region", null, "findings", value.array({}),
+                "incomplete", true, "error", d.err)
             any_incomplete = true
             counts.incomplete = counts.incomplete + 1
+        else
+            local keys = {}
+            for i, k in ipairs(d.keys) do keys[i] = k end
+            table_sort(keys, function(a, b) return a.AccessKeyId < b.AccessKeyId end)
+            local user_f = by_resource[user] or {}
+            for _, k in ipairs(keys) do
+                local id = k.AccessKeyId
+                counts.keys = counts.keys + 1
+                local created = aws.time.parse(k.CreateDate)
+                local age = created and days(now, created)
+                local active = k.Status == "Active"
+                if active then counts.active = counts.active + 1 end
+                local last_used, since, service, region = null, null, null, null
+                local last = d.last[id]
+                if last then
+                    service = last.ServiceName or null
+                    region = last.Region or null
+                    local lu = last.LastUsedDate
+                    local t = lu and lu ~= null and aws.time.parse(lu)
+                    if t then last_used, since = lu, days(now, t) else last_used = "never" end
+                end
+                local kf = by_resource[id] or {}
+                local findings = value.array({})
+                if active and kf["cis-1.12"] then findings[#findings + 1] = "unused-credentials" end
+                if active and kf["cis-1.14"] then findings[#findings + 1] = "key-not-rotated" end
+                if active and user_f["cis-1.13"] then findings[#findings + 1] = "multiple-active-keys" end
+                for _, f in ipairs(findings) do counts.by_finding[f] = counts.by_finding[f] + 1 end
+                if #findings > 0 then
+                    any_finding = true
+                    counts.with_findings = counts.with_findings + 1
+                end
+                local err = d.errs[id]
+                if err then
+                    any_incomplete = true
+                    counts.incomplete = counts.incomplete + 1
+                end
+                rows[#rows + 1] = value.object(
+                    "user", user, "access_key_id", id, "status", k.Status or null,
+                    "created", k.CreateDate or null, "age_days", age or null,
+                    "last_used", last_used, "days_since_last_use", since,
+                    "service", service, "region", region, "findings", findings,
+                    "incomplete", err ~= nil, "error", err or null)
+            end
         end
-        rows[#rows + 1] = row
     end
-
     local exit = any_incomplete and M.EXIT_INCOMPLETE
         or any_finding and M.EXIT_FINDINGS or M.EXIT_CLEAN
     return { rows = rows, exit = exit, now = now, counts = counts, opts = opts }

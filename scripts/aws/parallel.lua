@@ -24,7 +24,7 @@ local co_isyieldable = coroutine.isyieldable
 local table_pack, table_unpack = table.pack, table.unpack
 local core_wait, core_cancel, core_in_flight = core.wait, core.cancel, core.in_flight
 local core_ready_count, core_interrupted = core.ready_count, core.interrupted
-local core_cwrap = core.cwrap
+local core_cwrap, core_sleep, core_monotonic = core.cwrap, core.sleep, core.monotonic
 
 local SENTINEL = core.sentinel
 local M = {}
@@ -112,6 +112,37 @@ local function wake(task)
     end
 end
 
+-- Tasks in aws.sleep: { t = monotonic deadline, task = task }, sorted
+-- by deadline. Whichever loop waits on the transport wakes them.
+local sleepers = {}
+
+local function wake_sleepers()
+    local now = core_monotonic()
+    while sleepers[1] and sleepers[1].t <= now do
+        wake(table.remove(sleepers, 1).task)
+    end
+end
+
+-- Waits for completions (or the next sleeper's deadline, at most 100 ms)
+-- and routes them; returns how many came.
+local function wait_and_route()
+    local timeout = 100
+    if sleepers[1] then
+        local ms = math.ceil((sleepers[1].t - core_monotonic()) * 1000)
+        timeout = math.max(0, math.min(timeout, ms))
+        if core_in_flight() == 0 and core_ready_count() == 0 then
+            core_sleep(timeout / 1000) -- nothing to poll: just wait
+        end
+    end
+    local ths = core_wait(timeout)
+    for k = 1, #ths do
+        local th = ths[k]
+        wake(task_of[th] or th)
+    end
+    wake_sleepers()
+    return #ths
+end
+
 local function next_ready(s)
     if s.head > s.tail then return nil end
     local task = s.ready[s.head]
@@ -156,6 +187,17 @@ local function abandon(s)
     end
 end
 
+local OPTIONS = { concurrency = true, fail_fast = true, progress = true }
+
+local function closest_option(k)
+    local ratio, best, score = require("cli.argparse").ratio, nil, 0.6
+    for name in pairs(OPTIONS) do
+        local r = ratio(k, name)
+        if r >= score then best, score = name, r end
+    end
+    return best
+end
+
 local function deadlock(s)
     return ("aws.parallel: deadlock: %d task(s) waiting with no request "
         .. "in flight and nothing ready"):format(s.running)
@@ -171,6 +213,18 @@ function M.parallel(list, fn, opts)
     opts = opts or {}
     if type(opts) ~= "table" then
         error("bad argument #3 to 'parallel' (table expected, got " .. type(opts) .. ")", 2)
+    end
+    for k in pairs(opts) do
+        if not OPTIONS[k] then -- a misspelt option must not be ignored
+            local near = type(k) == "string" and closest_option(k)
+            error(("bad argument #3 to 'parallel' (unknown option '%s'%s)"):format(
+                tostring(k), near and ("; did you mean '" .. near .. "'?") or ""), 2)
+        end
+    end
+    if opts.progress ~= nil and opts.progress ~= false
+        and type(opts.progress) ~= "function" then
+        -- false: no progress line even on a terminal
+        error("bad argument #3 to 'parallel' (progress must be a function or false)", 2)
     end
     local limit = opts.concurrency or 16
     if type(limit) ~= "number" or limit < 1 then
@@ -242,14 +296,10 @@ function M.parallel(list, fn, opts)
                 co_yield(SENTINEL) -- the outer scheduler resumes the host
                 s.parked = false
             else
-                local ths = core_wait(100)
-                for k = 1, #ths do
-                    local th = ths[k]
-                    wake(task_of[th] or th)
-                end
+                local got = wait_and_route()
                 if core_interrupted() then error("interrupted!", 0) end
-                if #ths == 0 and s.head > s.tail and core_in_flight() == 0
-                    and core_ready_count() == 0 then
+                if got == 0 and s.head > s.tail and core_in_flight() == 0
+                    and core_ready_count() == 0 and not sleepers[1] then
                     error(deadlock(s), 0)
                 end
             end
@@ -267,6 +317,25 @@ function M.parallel(list, fn, opts)
     if progress and progress ~= opts.progress then progress(nil) end
     if not ok then error(err, 0) end
     return results, errors
+end
+
+-- aws.sleep(seconds): in a task, parks it for that long while the others
+-- go on; elsewhere it blocks the process.
+function M.sleep(seconds)
+    if type(seconds) ~= "number" or seconds ~= seconds or seconds < 0 then
+        error("bad argument #1 to 'sleep' (non-negative number expected, got "
+            .. (type(seconds) == "number" and tostring(seconds) or type(seconds)) .. ")", 2)
+    end
+    local task = task_of[co_running()]
+    if not task or not co_isyieldable() or not owner[task] then
+        core_sleep(seconds)
+        return
+    end
+    local t = core_monotonic() + seconds
+    local i = #sleepers + 1
+    while i > 1 and sleepers[i - 1].t > t do i = i - 1 end
+    table.insert(sleepers, i, { t = t, task = task })
+    repeat co_yield(SENTINEL) until core_monotonic() >= t
 end
 
 -- aws.once(fn) -> get: get() runs fn the first time and returns what it

@@ -22,8 +22,10 @@ return {
                     name = "aws.client",
                     synopsis = "aws.client(service [, opts]) -> client",
                     text = {
-                        [[A client for service "iam" or "sts". An option not given in opts takes the global option given before run, -e or -i (--profile, --region, --endpoint-url, --debug, --no-verify-ssl, --ca-bundle, --cli-read-timeout, --cli-connect-timeout), else what the AWS CLI would use (environment, ~/.aws/config and ~/.aws/credentials, the profile). opts itself is not modified. The client resolves its endpoint and credentials on its first request; a failure there comes back from that request as nil, err. A client may be a to-be-closed variable (local c <close> = aws.client(...)).]],
-                        [[An option of the wrong type raises "bad option 'name' to 'client' (... expected, got ...)" or "bad argument #2 to 'client' (...)".]],
+                        [[A client for service "iam", "sts" or "organizations" (the AWS JSON 1.1 protocol; global: us-east-1 in the aws partition, cn-northwest-1 in China, us-gov-west-1 in GovCloud). An option not given in opts takes the global option given before run, -e or -i (--profile, --region, --endpoint-url, --debug, --no-verify-ssl, --ca-bundle, --cli-read-timeout, --cli-connect-timeout), else what the AWS CLI would use (environment, ~/.aws/config and ~/.aws/credentials, the profile). opts itself is not modified. The client resolves its endpoint and credentials on its first request; a failure there comes back from that request as nil, err. A client may be a to-be-closed variable (local c <close> = aws.client(...)).]],
+                        [[An unknown option or a value of the wrong type raises "bad argument #2 to 'client' (...)" naming it, with the closest known name when one is close (unknown option 'regoin'; did you mean 'region'?); an unknown service raises "bad argument #1".]],
+                        [[credentials replaces the credential chain: a table is used as it is; a function is called when the client first signs and again when what it returned nears its expiration (15 minutes before, failure keeps the old ones; 10 minutes before, failure fails the call; for credentials issued for less than 30 minutes, at half and a third of their lifetime). One call at a time per client: other tasks wait for it. A function that raises or returns something malformed makes the call return nil, err with kind "credentials".]],
+                        [[assume_role makes the client call STS AssumeRole with its own source credentials (its profile, its credentials, or the default chain) and sign with the result, renewed the same way. AssumeRole goes where the credential chain sends STS (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, the profile's endpoint_url, sts_regional_endpoints), not to the client's endpoint_url; assume_role.endpoint_url overrides it. An STS error comes back from the call as nil, err naming the AssumeRole operation.]],
                     },
                     items = {
                         { "profile", "string: the profile of the config and credentials files." },
@@ -40,9 +42,13 @@ return {
                         { "user_agent", "string: the User-Agent header." },
                         { "timestamp_format", "\"iso8601\" (default) or \"wire\": how timestamps in results are written." },
                         { "debug", "function(line): receives the request trace (--debug's), secrets redacted." },
+                        { "credentials", "table { access_key_id, secret_access_key, session_token?, expiration? (epoch seconds or ISO 8601) }, or a function returning one." },
+                        { "assume_role", "table { role_arn, role_session_name?, external_id?, duration_seconds?, policy? (JSON text or a table), tags? (a list of { Key =, Value = } or { key = value }), source_identity?, serial_number? with token_code? (a string, or a function called for each renewal), endpoint_url? }." },
                     },
                     example = [[
-local iam = aws.client("iam", { profile = "audit", region = "us-east-1" })]],
+local iam = aws.client("iam", { profile = "audit", region = "us-east-1" })
+local member = aws.client("iam", { profile = "mgmt", assume_role = {
+    role_arn = "arn:aws:iam::111122223333:role/OrganizationAccountAccessRole" } })]],
                 },
                 {
                     name = "client:call",
@@ -58,12 +64,22 @@ print(r.UserName, r.AccessKeyLastUsed.ServiceName)]],
                 },
                 {
                     name = "client:paginate",
-                    synopsis = "client:paginate(action, params, result_key) -> iterator",
+                    synopsis = "client:paginate(action, params [, result_key]) -> iterator",
                     text = {
-                        [[Iterates over the items of result_key across all pages of a paginated action, sending params on every page and following Marker / IsTruncated. A page that fails raises its err.]],
+                        [[Iterates over the items of a paginated action's result key across all pages, sending params on every page (MaxItems / MaxResults set the page size) and following the action's paginator in the AWS CLI's model: Marker / IsTruncated for IAM, NextToken for Organizations. Without result_key, the paginator's result key; with several (GetAccountAuthorizationDetails), whole pages. A result_key that is not a list member of the action's output raises at once, naming the valid ones; an action without a paginator raises "Operation cannot be paginated". A page that fails raises its err; the same next token twice raises too.]],
                     },
                     example = [[
-for user in iam:paginate("ListUsers", {}, "Users") do print(user.UserName) end]],
+for user in iam:paginate("ListUsers", {}) do print(user.UserName) end
+for account in org:paginate("ListAccounts", { MaxResults = 20 }) do print(account.Id) end]],
+                },
+                {
+                    name = "client:pages",
+                    synopsis = "client:pages(action, params) -> iterator",
+                    text = {
+                        [[Iterates over the whole result pages of a paginated action, following its paginator as client:paginate does.]],
+                    },
+                    example = [[
+for page in iam:pages("ListUsers", { MaxItems = 100 }) do print(#page.Users, page.IsTruncated) end]],
                 },
                 {
                     name = "aws.parallel",
@@ -75,7 +91,7 @@ for user in iam:paginate("ListUsers", {}, "Users") do print(user.UserName) end]]
                     items = {
                         { "concurrency", "integer: tasks in flight at most (default 16)." },
                         { "fail_fast", "boolean: stop starting tasks after the first error and cancel the running ones." },
-                        { "progress", "function(done, total, failed): called as tasks finish; default a progress line on stderr when it is a terminal." },
+                        { "progress", "function(done, total, failed): called as tasks finish; default a progress line on stderr when it is a terminal; false for none. An unknown option raises, naming the closest known one." },
                     },
                     example = [[
 local results, errors = aws.parallel(ids, function(id)
@@ -93,6 +109,16 @@ local users = aws.once(function()
   return all
 end)
 aws.parallel(checks, function(check) return check(users()) end)]],
+                },
+                {
+                    name = "aws.sleep",
+                    synopsis = "aws.sleep(seconds)",
+                    text = { [[Inside a task of aws.parallel, parks the task for that many seconds (a fraction is fine) while the other tasks and their requests go on; elsewhere it blocks the process. A sleeping task is not a deadlock. Ctrl-C ends a sleep at once. A negative or non-number argument raises.]] },
+                    example = [[
+repeat -- poll without holding up the other tasks
+  local r = assert(iam:call("GenerateCredentialReport"))
+  if r.State ~= "COMPLETE" then aws.sleep(2) end
+until r.State == "COMPLETE"]],
                 },
             },
         },

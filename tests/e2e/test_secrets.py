@@ -23,7 +23,9 @@ errors; a signature mismatch and an unknown key id (auth on); an invalid
 region; an unknown profile; --cli-input-json/yaml with the secret in an
 unrelated field; hostile server answers (tests/hostile/server.py) with
 --debug; `iamlua run` scripts using aws.sign, aws.client with a debug
-callback, error objects and aws.parallel; the examples in examples/;
+callback, error objects and aws.parallel; clients given `credentials`
+(tables, functions, malformed ones) and `assume_role`, Organizations, all
+traced; the examples in examples/;
 credential_process and assume-role (pending providers: skipped while iamlua
 answers NotImplementedError). Then: core dumps are off for the process
 (RLIMIT_CORE soft limit 0), since a dump would hold the secret in plain text.
@@ -253,6 +255,43 @@ print(dead:call("GetAccessKeyLastUsed", { AccessKeyId = akid }))
 assert(iam:call("GetAccessKeyLastUsed", { AccessKeyId = "AKIANOSUCHKEY0000002" }))
 '''
 
+# Credentials a script hands to aws.client (issue 13): a table, a function
+# (also one returning something malformed), assume_role with them as the
+# source (moto's assumed-role token is scanned for too), Organizations;
+# every client traces to stdout.
+CLIENT_CREDS_SCRIPT = r'''
+local aws = require "aws"
+local url, akid = arg[1], arg[2]
+local function trace(line) io.stdout:write("DEBUG ", line, "\n") end
+local creds = { access_key_id = "AKIASCRIPTCREDS00001", secret_access_key = os.getenv("SEC"),
+                session_token = os.getenv("TOK"),
+                expiration = os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() + 7200) }
+local function fn() return creds end
+local function bad() return { access_key_id = "AKIASCRIPTCREDS00001",
+    secret_access_key = os.getenv("SEC"), session_token = 5 } end
+local function raises() error({ secret = os.getenv("SEC") }) end
+for _, c in ipairs({ creds, fn, bad, raises }) do
+    local iam = aws.client("iam", { endpoint_url = url, region = "us-east-1", credentials = c,
+                                    debug = trace, max_attempts = 1 })
+    local r, err = iam:call("GetAccessKeyLastUsed", { AccessKeyId = akid })
+    print(aws.json.encode(r or {}), tostring(err), err and err.code, err and err.kind)
+    print(tostring(iam), aws.json.encode(iam:_info() or {}))
+end
+local org = aws.client("organizations", { endpoint_url = url, region = "us-east-1",
+    credentials = fn, debug = trace, max_attempts = 1 })
+print(org:call("DescribeOrganization"))
+local sts = aws.client("sts", { endpoint_url = url, region = "us-east-1", credentials = creds,
+    debug = trace, assume_role = { role_arn = "arn:aws:iam::123456789012:role/secrets-test",
+                                   external_id = "ext" } })
+local who, err = sts:call("GetCallerIdentity")
+print(who and who.Arn, tostring(err))
+local iam = aws.client("iam", { endpoint_url = url, region = "us-east-1", credentials = fn,
+    debug = trace, assume_role = { role_arn = "arn:aws:iam::123456789012:role/secrets-test" } })
+print(iam:call("GetAccessKeyLastUsed", { AccessKeyId = akid }))
+print(pcall(aws.client, "iam", { credentials = { access_key_id = "A",
+    secret_access_key = os.getenv("SEC"), sesion_token = os.getenv("TOK") } }))
+'''
+
 CORE_LIMIT_SCRIPT = r'''
 local f = assert(io.open("/proc/self/limits"))
 local t = f:read("a"); f:close()
@@ -306,6 +345,9 @@ def scenarios(have_hostile):
     C.append(Case("run: aws.sign, aws.client debug callback, errors, aws.parallel",
                   ["run", "{ws}/s.lua", "{moto}", "{real_akid}"], files={"s.lua": SCRIPT},
                   env=dict(ENV_CREDS, SEC=SECRET, TOK=TOKEN)))
+    C.append(Case("run: aws.client credentials tables, functions, assume_role, organizations",
+                  ["run", "{ws}/s.lua", "{moto}", "{real_akid}"], files={"s.lua": CLIENT_CREDS_SCRIPT},
+                  env={"SEC": SECRET, "TOK": TOKEN, "AWS_ENDPOINT_URL_STS": "{moto}"}, want_rc=0))
     C.append(Case("run: examples/audit-access-keys.lua",
                   ["run", os.path.join(H.ROOT, "examples", "audit-access-keys.lua"),
                    "--endpoint-url", "{moto}", "--region", "us-east-1"], env=ENV_CREDS))

@@ -6,8 +6,9 @@
 #   make fuzz FUZZ_SECONDS=300  # longer
 #   make fuzz-ci                # build all, 10 s each
 #   make fuzz-build             # build only: $(FUZZ_B)/fuzz_<target>
-#   make fuzz-xml               # one target (xml ini sigv4 credjson stsxml dates
-#                               #   json yaml jmespath argparse)
+#   make fuzz-xml               # one target (xml ini sigv4 jsonproto credjson stsxml
+#                               #   dates json yaml jmespath argparse jsonshape
+#                               #   credreport policydoc)
 #
 # Corpora live in tests/fuzz/corpus/<target>/ (the seeds, in git); what a
 # run finds goes to $(FUZZ_B)/corpus/<target>/ so the tree stays clean.
@@ -20,8 +21,8 @@ FUZZ_SECONDS ?= 30
 FUZZ_B       ?= build-fuzz
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  ?= -O1 -g -fno-omit-frame-pointer
-FUZZ_CORE_TARGETS := xml ini sigv4
-FUZZ_LUA_TARGETS  := json yaml jmespath argparse
+FUZZ_CORE_TARGETS := xml ini sigv4 jsonproto
+FUZZ_LUA_TARGETS  := json yaml jmespath argparse jsonshape credreport policydoc
 # Targets on file-local parsers: tests/fuzz/expose_<file>.c includes
 # core/<file>.c and exports a wrapper (expose.h); FUZZ_X_<target> lists
 # the files whose expose object replaces the core object in the link.

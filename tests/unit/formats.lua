@@ -8,8 +8,9 @@
 -- A file named <case>.<format>.error means the CLI raises there; the module
 -- must raise an error whose message is the CLI's message.
 -- `encode-*` files check aws.json.encode's options against json.dumps, and
--- `example-*` files the user formats in examples/output/ against reference
--- renderings made with Python's csv and json modules.
+-- `csv` and `example-*` files scripts/output/csv.lua and the user formats in
+-- examples/output/ against reference renderings made with Python's csv and
+-- json modules.
 -- Prints one TAP line per check; exits 1 if any fails.
 --
 -- The JSON decoder is require("aws").json.decode; FORMATS_JSON_DECODER=FILE
@@ -40,7 +41,7 @@ local FORMATS = {
       encode = { ensure_ascii = false } },
     { suffix = "encode-ascii-sorted",
       encode = { indent = 2, ensure_ascii = true, sort_keys = true } },
-    { suffix = "example-csv", file = "../../examples/output/csv.lua" },
+    { suffix = "csv", module = "output.csv" },
     { suffix = "example-jsonl", file = "../../examples/output/jsonl.lua" },
 }
 

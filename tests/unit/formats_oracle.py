@@ -12,11 +12,11 @@ and, for scripts/aws/json.lua's options, plain json.dumps output:
     encode-compact        json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     encode-ascii-sorted   json.dumps(data, indent=2, ensure_ascii=True, sort_keys=True)
 
-and for the user-format examples (no CLI counterpart; reference renderings
-of what examples/output/csv.lua and jsonl.lua promise, with Python's csv
-and json modules):
+and for the formats with no CLI counterpart (reference renderings of what
+scripts/output/csv.lua and examples/output/jsonl.lua promise, with Python's
+csv and json modules):
 
-    example-csv           example_csv(data)
+    csv                   csv_format(data)
     example-jsonl         example_jsonl(data)
 
 Only the formatter step runs: the case's "data" stands for what reaches the
@@ -94,7 +94,7 @@ def outputs(case):
     data = json.loads(data_json)
     yield "encode-compact", json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     yield "encode-ascii-sorted", json.dumps(data, indent=2, ensure_ascii=True, sort_keys=True).encode("utf-8")
-    yield "example-csv", example_csv(data).encode("utf-8")
+    yield "csv", csv_format(data).encode("utf-8")
     yield "example-jsonl", example_jsonl(data).encode("utf-8")
 
 
@@ -102,8 +102,10 @@ def compact(v):
     return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
 
 
-def example_csv(data):
-    """examples/output/csv.lua: a list of objects (or one object) as CSV."""
+def csv_format(data):
+    """scripts/output/csv.lua: a list of objects (or one object) as CSV; a
+    list of scalars in a cell is joined with ";", one holding anything else
+    is compact JSON."""
     if data is None or data == {} or data == []:
         return ""
     items = data if isinstance(data, list) else [data]
@@ -115,6 +117,8 @@ def example_csv(data):
             return v
         if isinstance(v, bool):
             return "true" if v else "false"
+        if isinstance(v, list) and all(x is None or isinstance(x, (str, bool, int, float)) for x in v):
+            return ";".join(cell(x) for x in v)
         return compact(v)
 
     def flatten(obj, prefix, row, columns):

@@ -125,4 +125,38 @@ rec = aws.once(function() return rec() end)
 ok, e = pcall(rec)
 C.check("aws.once: calling itself is an error, not a hang",
     not ok and tostring(e):find("its own function", 1, true), e)
+-- aws.sleep: tasks sleep at once, not one after another; a sleeping
+-- task beside a request is not a deadlock; outside tasks it blocks.
+t0 = core.monotonic()
+res = aws.parallel({ 0.4, 0.3, 0.2, "call" }, function(x)
+    if x == "call" then
+        return (iam:call("ListUsers", { MaxItems = 1 })) ~= nil
+    end
+    aws.sleep(x)
+    return core.monotonic() - t0
+end, { concurrency = 4 })
+local took = core.monotonic() - t0
+C.check("aws.sleep parks tasks side by side (0.4 s in all, not 0.9 s)",
+    took >= 0.39 and took < 0.75 and res[3] < res[1] and res[4] == true,
+    ("%.2f %s %s"):format(took, tostring(res[3]), tostring(res[1])))
+res = aws.parallel({ 1 }, function()
+    return aws.parallel({ 0.2, 0.1 }, function(x) aws.sleep(x); return x end)[1]
+end)
+C.check("aws.sleep in a nested aws.parallel", res[1] == 0.2, res[1])
+t0 = core.monotonic()
+aws.sleep(0.1)
+C.check("aws.sleep outside tasks blocks for the time asked",
+    core.monotonic() - t0 >= 0.099, core.monotonic() - t0)
+ok, e = pcall(aws.sleep, -1)
+C.check("aws.sleep(-1) raises", not ok and tostring(e):find("non-negative", 1, true), e)
+
+ok, e = pcall(aws.parallel, { 1 }, function() end, { concurency = 4 })
+C.check("aws.parallel refuses a misspelt option, naming the right one",
+    not ok and tostring(e):find("unknown option 'concurency'; did you mean 'concurrency'", 1, true), e)
+ok, e = pcall(aws.parallel, { 1 }, function() end, { fail_fast = true, progress = 3 })
+C.check("aws.parallel refuses a progress that is not a function",
+    not ok and tostring(e):find("progress must be a function or false", 1, true), e)
+ok = pcall(aws.parallel, { 1 }, function() end, { progress = false })
+C.check("aws.parallel takes progress = false (no progress line)", ok)
+
 C.check("nothing left in flight", core.in_flight() == 0, core.in_flight())
