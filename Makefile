@@ -34,6 +34,20 @@ CORE_CFLAGS = $(call pkg,--cflags $(CORE_PKGS)) -Icore
 BIND_CFLAGS = $(call pkg,--cflags $(PKGS)) -Icore -Ibindings -I$(B)/gen
 # libedit is dlopen()ed by the auto-prompt (bindings/lprompt.c), not linked.
 LIBS        = $(call pkg,--libs $(filter-out libedit,$(PKGS))) -lm -ldl
+# How ./iamlua links them: liblua and jansson from their static archives
+# (Debian's -dev packages ship them), libyaml opened by its first use
+# (bindings/lyaml.c): every shared library costs each start its mapping
+# and a probe in each of ~11,000 symbol lookups (tests/bench/PROFILE.md).
+# The Lua C API stays exported (mk/lua.dynlist) for C modules. STATIC=0
+# links liblua and jansson as shared libraries.
+STATIC ?= 1
+ifeq ($(STATIC),1)
+EXE_LIBS = -Wl,--dynamic-list=mk/lua.dynlist -Wl,-Bstatic -Wl,--whole-archive \
+           -llua5.4 -Wl,--no-whole-archive -ljansson -Wl,-Bdynamic \
+           $(filter-out -llua5.4 -ljansson -lyaml,$(LIBS))
+else
+EXE_LIBS = $(filter-out -lyaml,$(LIBS))
+endif
 
 # A release tarball's VERSION file, else git describe (tools/version.sh).
 VERSION := $(shell tools/version.sh)
@@ -59,9 +73,9 @@ all: iamlua
 iamlua: $(B)/iamlua
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 
-$(B)/iamlua: $(CORE_OBJ) $(BIND_OBJ)
+$(B)/iamlua: $(CORE_OBJ) $(BIND_OBJ) mk/lua.dynlist
 	@echo "  LINK  $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(EXE_LIBS)
 
 $(B)/core/%.o: core/%.c
 	@mkdir -p $(dir $@)

@@ -1,16 +1,19 @@
 /* lsign.c - aws.sign: read the argument table, sign with core/sigv4, push
- * the result table (DESIGN.md 1.3).
+ * the result (DESIGN.md 1.3; the result's fields are made on first
+ * access, lsignres.c).
  *
  * Everything that can raise for bad arguments runs before the signer
  * touches its buffers. The signer's result lives in one userdata kept in
  * the registry and reused by every call, so signing in a loop allocates
- * only the Lua values it returns; its __gc wipes and frees it when the
- * state closes. The strings borrowed from the argument table stay on the
- * stack until the results are pushed, as the manual requires of
- * lua_tolstring pointers; the table itself is only read, never written.
+ * only the one userdata it returns (a copy of the output); its __gc wipes
+ * and frees the signer's buffers when the state closes. The strings
+ * borrowed from the argument table stay on the stack until the result is
+ * pushed, as the manual requires of lua_tolstring pointers; the table
+ * itself is only read, never written.
  */
 #include "lsign.h"
 
+#include "lsignres.h"
 #include "sigv4.h"
 
 #include <lauxlib.h>
@@ -45,10 +48,6 @@ enum key {
     K_PATH,
     K_QUERY,
     K_HEADERS,
-    K_CANONICAL_REQUEST,
-    K_STRING_TO_SIGN,
-    K_SIGNATURE,
-    K_AUTHORIZATION,
     K_COUNT
 };
 
@@ -73,10 +72,6 @@ static const char *const key_names[K_COUNT] = {
     "path",
     "query",
     "headers",
-    "canonical_request",
-    "string_to_sign",
-    "signature",
-    "authorization",
 };
 
 /* [-0, +1, e] Pushes t[key] (t absolute); returns its type. */
@@ -84,15 +79,6 @@ static int getk(lua_State *L, int t, enum key k)
 {
     lua_pushvalue(L, lua_upvalueindex((int)k + 1));
     return lua_gettable(L, t);
-}
-
-/* [-1, +0, m] Sets key in the table below the value on top (raw: it is
- * our own result table). */
-static void setk(lua_State *L, enum key k)
-{
-    lua_pushvalue(L, lua_upvalueindex((int)k + 1));
-    lua_insert(L, -2);
-    lua_rawset(L, -3);
 }
 
 /* An absolute URL cut into pieces (all pointing into the url string). */
@@ -447,80 +433,51 @@ static struct sigv4_result *get_result(lua_State *L)
     return r;
 }
 
-/* [-0, +0, m] t[i] = {name, value} (t an absolute index). */
-static void push_pair(lua_State *L, int t, lua_Integer i, const char *name,
-                      size_t nlen, const char *value, size_t vlen)
-{
-    lua_createtable(L, 2, 0);
-    lua_pushlstring(L, name, nlen);
-    lua_rawseti(L, -2, 1);
-    lua_pushlstring(L, value, vlen);
-    lua_rawseti(L, -2, 2);
-    lua_rawseti(L, t, i);
-}
-
-/* [-0, +1, m] The caller's headers, Host if we added it, the signer's
- * additions, then Authorization in header mode. */
-static void push_headers(lua_State *L, const struct sign_args *a,
-                         const struct sigv4_result *r)
-{
-    int t;
-    lua_Integer k = 0;
-    size_t i;
-    lua_createtable(L, (int)(a->req.nheaders + r->nadded + 1), 0);
-    t = lua_gettop(L);
-    for(i = 0; i < a->req.nheaders; i++)
-        push_pair(L, t, ++k, a->headers[i].name, a->headers[i].name_len,
-                  a->headers[i].value, a->headers[i].value_len);
-    for(i = 0; i < r->nadded; i++)
-        push_pair(L, t, ++k, r->added[i].name, strlen(r->added[i].name),
-                  r->added[i].value, strlen(r->added[i].value));
-    if(!a->p.presign)
-        push_pair(L, t, ++k, "Authorization", 13, r->authorization.data,
-                  r->authorization.len);
-}
-
-/* [-0, +1, m] scheme://authority/path?query as it goes on the wire (the
- * presigned query in presign mode); with path=/query=, path?query. */
-static void push_url(lua_State *L, const struct sign_args *a,
-                     const struct sigv4_result *r)
-{
-    luaL_Buffer b;
-    const char *q = a->p.presign ? r->query.data : a->req.query;
-    size_t qn = a->p.presign ? r->query.len : a->req.query_len;
-    luaL_buffinit(L, &b);
-    if(a->have_url) {
-        luaL_addlstring(&b, a->url.scheme, a->url.scheme_len);
-        luaL_addstring(&b, "://");
-        luaL_addlstring(&b, a->url.authority, a->url.authority_len);
-    }
-    luaL_addlstring(&b, a->req.path, a->req.path_len);
-    if(qn) {
-        luaL_addchar(&b, '?');
-        luaL_addlstring(&b, q, qn);
-    }
-    luaL_pushresult(&b);
-}
-
-/* [-0, +1, m] */
+/* [-0, +1, m] The result (lsignres.c): the caller's headers, Host if we
+ * added it, the signer's additions, then Authorization in header mode;
+ * the url as it goes on the wire (the presigned query in presign mode),
+ * or path?query when the request came as path= and query=. */
 static void push_result(lua_State *L, const struct sign_args *a,
                         const struct sigv4_result *r)
 {
-    lua_createtable(L, 0, 6);
-    lua_pushlstring(L, r->canonical_request.data, r->canonical_request.len);
-    setk(L, K_CANONICAL_REQUEST);
-    lua_pushlstring(L, r->string_to_sign.data, r->string_to_sign.len);
-    setk(L, K_STRING_TO_SIGN);
-    lua_pushlstring(L, r->signature, 64);
-    setk(L, K_SIGNATURE);
-    if(!a->p.presign) {
-        lua_pushlstring(L, r->authorization.data, r->authorization.len);
-        setk(L, K_AUTHORIZATION);
+    struct lsignres_parts p;
+    struct sigv4_header more[5];
+    size_t i;
+    memset(&p, 0, sizeof(p));
+    p.canonical_request = r->canonical_request.data;
+    p.canonical_request_len = r->canonical_request.len;
+    p.string_to_sign = r->string_to_sign.data;
+    p.string_to_sign_len = r->string_to_sign.len;
+    p.signature = r->signature;
+    p.signature_len = 64;
+    for(i = 0; i < r->nadded && i < 4; i++) {
+        more[i].name = r->added[i].name;
+        more[i].name_len = strlen(r->added[i].name);
+        more[i].value = r->added[i].value;
+        more[i].value_len = strlen(r->added[i].value);
     }
-    push_headers(L, a, r);
-    setk(L, K_HEADERS);
-    push_url(L, a, r);
-    setk(L, K_URL);
+    if(!a->p.presign) {
+        p.authorization = r->authorization.data ? r->authorization.data : "";
+        p.authorization_len = r->authorization.len;
+        more[i].name = "Authorization";
+        more[i].name_len = 13;
+        more[i].value = p.authorization;
+        more[i++].value_len = p.authorization_len;
+    }
+    p.headers = a->headers;
+    p.nheaders = a->req.nheaders;
+    p.more = more;
+    p.nmore = i;
+    if(a->have_url) {
+        p.url_prefix = a->url.scheme;
+        p.url_prefix_len = (size_t)(a->url.authority - a->url.scheme) +
+                           a->url.authority_len;
+    }
+    p.path = a->req.path;
+    p.path_len = a->req.path_len;
+    p.query = a->p.presign ? r->query.data : a->req.query;
+    p.query_len = a->p.presign ? r->query.len : a->req.query_len;
+    lsignres_push(L, &p);
 }
 
 static int aws_sign(lua_State *L)
@@ -547,6 +504,7 @@ static int aws_sign(lua_State *L)
 void lsign_push(lua_State *L)
 {
     int i;
+    lsignres_init(L);
     luaL_checkstack(L, K_COUNT, "aws.sign");
     for(i = 0; i < K_COUNT; i++)
         lua_pushstring(L, key_names[i]);

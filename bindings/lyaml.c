@@ -11,6 +11,11 @@
  * and a document whose aliases expand past MAX_ALIAS_NODES is refused, so
  * a billion-laughs document fails at once instead of later, in whatever
  * walks it. Nesting is capped.
+ *
+ * libyaml is opened by the first decode, not linked: only YAML input
+ * needs it, and every library linked is mapped and relocated at each
+ * start (tests/bench/PROFILE.md). bindings/lprompt.c does the same for
+ * libedit.
  */
 #include <lauxlib.h>
 #include <lua.h>
@@ -19,8 +24,43 @@
 #include "lvalue.h"
 #include "lyaml.h"
 
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The libyaml functions used here, from dlopen. */
+static struct {
+    int (*parser_initialize)(yaml_parser_t *);
+    void (*parser_delete)(yaml_parser_t *);
+    void (*parser_set_input_string)(yaml_parser_t *, const unsigned char *,
+                                    size_t);
+    int (*parser_parse)(yaml_parser_t *, yaml_event_t *);
+    void (*event_delete)(yaml_event_t *);
+} Y;
+
+/* Loads libyaml once; NULL on success, else why not. */
+static const char *load_libyaml(void)
+{
+    static void *h;
+    if(h)
+        return NULL;
+    h = dlopen("libyaml-0.so.2", RTLD_NOW | RTLD_LOCAL);
+    if(!h)
+        return dlerror();
+    *(void **)&Y.parser_initialize = dlsym(h, "yaml_parser_initialize");
+    *(void **)&Y.parser_delete = dlsym(h, "yaml_parser_delete");
+    *(void **)&Y.parser_set_input_string =
+        dlsym(h, "yaml_parser_set_input_string");
+    *(void **)&Y.parser_parse = dlsym(h, "yaml_parser_parse");
+    *(void **)&Y.event_delete = dlsym(h, "yaml_event_delete");
+    if(!Y.parser_initialize || !Y.parser_delete ||
+       !Y.parser_set_input_string || !Y.parser_parse || !Y.event_delete) {
+        dlclose(h);
+        h = NULL;
+        return "libyaml-0.so.2 lacks the yaml_parser_* functions";
+    }
+    return NULL;
+}
 
 #define MAX_DEPTH 200
 #define MAX_ALIAS_NODES 100000
@@ -45,10 +85,10 @@ struct ydec {
 static int next_event(struct ydec *d)
 {
     if(d->have_ev) {
-        yaml_event_delete(&d->ev);
+        Y.event_delete(&d->ev);
         d->have_ev = 0;
     }
-    if(!yaml_parser_parse(&d->parser, &d->ev)) {
+    if(!Y.parser_parse(&d->parser, &d->ev)) {
         snprintf(d->err, sizeof(d->err), "%s at line %lu, column %lu",
                  d->parser.problem ? d->parser.problem : "parse error",
                  (unsigned long)d->parser.problem_mark.line + 1,
@@ -433,10 +473,10 @@ static int push_node(lua_State *L, struct ydec *d, int depth)
 static void ydec_free(struct ydec *d)
 {
     if(d->have_ev)
-        yaml_event_delete(&d->ev);
+        Y.event_delete(&d->ev);
     d->have_ev = 0;
     if(d->live)
-        yaml_parser_delete(&d->parser);
+        Y.parser_delete(&d->parser);
     d->live = 0;
 }
 
@@ -450,8 +490,11 @@ int lyaml_decode(lua_State *L)
 {
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
+    const char *why = load_libyaml();
     struct ydec *d;
     int ok = 0;
+    if(why)
+        return luaL_error(L, "YAML needs libyaml: %s", why);
     lua_settop(L, 1);
     lvalue_init(L);
     d = lua_newuserdatauv(L, sizeof(*d), 0); /* box at 2: frees on raise */
@@ -463,10 +506,10 @@ int lyaml_decode(lua_State *L)
     lua_setmetatable(L, -2);
     lua_newtable(L); /* ANCHORS */
     lua_newtable(L); /* SIZES */
-    if(!yaml_parser_initialize(&d->parser))
+    if(!Y.parser_initialize(&d->parser))
         return luaL_error(L, "not enough memory");
     d->live = 1;
-    yaml_parser_set_input_string(&d->parser, (const unsigned char *)s, len);
+    Y.parser_set_input_string(&d->parser, (const unsigned char *)s, len);
     /* stream start, document start (or stream end for empty input) */
     if(next_event(d) && next_event(d)) {
         if(d->ev.type == YAML_STREAM_END_EVENT) {

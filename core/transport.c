@@ -7,6 +7,7 @@
 #include "transport.h"
 
 #include "proxy.h"
+#include "tlsinit.h"
 
 #include <curl/curl.h>
 #include <signal.h>
@@ -15,8 +16,28 @@
 #include <strings.h>
 #include <time.h>
 
+#define IDLE_MAX 64 /* easy handles kept for reuse (CURLMOPT_MAXCONNECTS) */
+#define GATE_MS 500   /* longest wait for another transfer's TLS session */
+#define PRIMED_MAX 8  /* https origins remembered as having a session */
+
 struct transport {
     CURLM *multi;
+    /* TLS sessions shared by every transfer, so that connections after the
+     * first to a host resume its session instead of a full handshake
+     * (curl's own easy handles each keep a cache of their own). */
+    CURLSH *share;
+    /* Easy handles of finished transfers, reset: the next transfer takes
+     * one instead of building a handle (and its buffers) from nothing. */
+    CURL *idle[IDLE_MAX];
+    int nidle;
+    /* The session gate: while the first transfer to an https origin (the
+     * primer) is in flight, later transfers to that origin wait for it in
+     * `delayed` (r->gated), at most GATE_MS, and then resume its session:
+     * started together, each would make a full handshake. Origins whose
+     * first transfer ended are listed in `primed` and never wait. */
+    struct treq *primer;
+    char *primed[PRIMED_MAX];
+    int nprimed;
     int running;
     int inflight;         /* requests in `all` */
     struct treq *all;     /* every request queued or in flight */
@@ -59,6 +80,10 @@ int transport_new(struct transport **out, struct iam_err *err)
     static int global_done;
     *out = NULL;
     if(!global_done) {
+        /* OpenSSL first: its configuration waits for the first TLS
+         * connection (tlsinit.h). */
+        if(tlsinit_global(err) != IAM_OK)
+            return err->st;
         if(curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
             return iam_errf(err, IAM_ENOMEM, "curl_global_init failed");
         global_done = 1;
@@ -73,6 +98,9 @@ int transport_new(struct transport **out, struct iam_err *err)
     }
     /* HTTP/1.1 keep-alive; several connections to one host at once. */
     curl_multi_setopt(t->multi, CURLMOPT_MAXCONNECTS, 64L);
+    t->share = curl_share_init();
+    if(t->share)
+        curl_share_setopt(t->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     *out = t;
     return IAM_OK;
 }
@@ -117,15 +145,148 @@ static void unqueue(struct treq *r)
     r->delayed = 0;
 }
 
+/* Whether r's transfer may make a TLS connection: to an https endpoint,
+ * or through an https proxy. */
+static int uses_tls(const struct treq *r)
+{
+    return strncasecmp(r->url, "https:", 6) == 0 ||
+           (r->opts.proxy && strncasecmp(r->opts.proxy, "https:", 6) == 0);
+}
+
+/* ---- the TLS session gate ---- */
+
+/* Length of "https://authority" in an https URL, else 0. */
+static size_t https_origin_len(const char *url)
+{
+    if(strncmp(url, "https://", 8) != 0)
+        return 0;
+    return 8 + strcspn(url + 8, "/?#");
+}
+
+static int same_origin(const struct treq *a, const struct treq *b)
+{
+    size_t n = https_origin_len(a->url);
+    const char *pa = a->opts.proxy ? a->opts.proxy : "";
+    const char *pb = b->opts.proxy ? b->opts.proxy : "";
+    return n && n == https_origin_len(b->url) &&
+           strncmp(a->url, b->url, n) == 0 && strcmp(pa, pb) == 0;
+}
+
+static int primed(const struct transport *t, const struct treq *r)
+{
+    size_t n = https_origin_len(r->url);
+    int i;
+    if(r->opts.proxy) /* through a proxy: never gated */
+        return 1;
+    for(i = 0; i < t->nprimed; i++)
+        if(strlen(t->primed[i]) == n && strncmp(t->primed[i], r->url, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Queues r in `delayed`, sorted by due time. */
+static void enqueue(struct transport *t, struct treq *r, long long due)
+{
+    struct treq **pp;
+    r->delayed = 1;
+    r->due_ms = due;
+    for(pp = &t->delayed; *pp && (*pp)->due_ms <= due;
+        pp = &(*pp)->next_delayed)
+        ;
+    r->next_delayed = *pp;
+    *pp = r;
+}
+
+/* Ends the primer's gate: its origin is listed (whether it succeeded or
+ * not: after a failure the others must not fail one at a time), and every
+ * gated request becomes due now, in the order it came. */
+static void ungate(struct transport *t)
+{
+    struct treq *r = t->primer, **pp, *released = NULL, **tail = &released;
+    size_t n = https_origin_len(r->url);
+    t->primer = NULL;
+    if(t->nprimed < PRIMED_MAX) {
+        char *o = malloc(n + 1);
+        if(o) {
+            memcpy(o, r->url, n);
+            o[n] = '\0';
+            t->primed[t->nprimed++] = o;
+        }
+    }
+    for(pp = &t->delayed; *pp;) {
+        struct treq *q = *pp;
+        if(q->gated) {
+            *pp = q->next_delayed;
+            q->gated = 0;
+            q->due_ms = 0;
+            q->next_delayed = NULL;
+            *tail = q;
+            tail = &q->next_delayed;
+        } else
+            pp = &q->next_delayed;
+    }
+    *tail = t->delayed;
+    t->delayed = released;
+}
+
+/* Whether r, about to start, waits for the primer instead; r becomes the
+ * primer when it is the first https transfer to a new origin. */
+static int gate(struct transport *t, struct treq *r)
+{
+    if(!https_origin_len(r->url) || primed(t, r))
+        return 0;
+    if(!t->primer) {
+        t->primer = r;
+        return 0;
+    }
+    if(r->gated || !same_origin(t->primer, r))
+        return 0; /* waited its GATE_MS already, or another origin */
+    r->gated = 1;
+    enqueue(t, r, now_ms() + GATE_MS);
+    return 1;
+}
+
+/* ---- easy handles ---- */
+
+/* An easy handle for a transfer: an idle one, or a new one. */
+static CURL *easy_get(struct transport *t)
+{
+    if(t->nidle)
+        return t->idle[--t->nidle];
+    return curl_easy_init();
+}
+
+/* Takes back r's handle once it is out of the multi handle. Reset here, so
+ * an idle handle points at nothing of r's (URL, headers, buffers, errbuf);
+ * the reset keeps the share and curl's buffers. r->easy is set exactly
+ * while r's transfer is in the multi handle. */
+static void easy_put(struct transport *t, struct treq *r)
+{
+    CURL *e = r->easy;
+    r->easy = NULL;
+    if(!e)
+        return;
+    curl_easy_reset(e);
+    if(t->nidle < IDLE_MAX)
+        t->idle[t->nidle++] = e;
+    else
+        curl_easy_cleanup(e);
+}
+
 /* Takes r out of its transport, whatever its state there. */
 static void detach(struct treq *r)
 {
     if(!r->owner)
         return;
+    if(r == r->owner->primer)
+        ungate(r->owner);
+    r->gated = 0;
     if(r->delayed)
         unqueue(r);
-    else if(r->easy)
+    else if(r->easy) {
         curl_multi_remove_handle(r->owner->multi, r->easy);
+        easy_put(r->owner, r);
+    }
     disown(r);
 }
 
@@ -137,7 +298,13 @@ void transport_free(struct transport *t)
      * neither points into the other afterwards. */
     while(t->all)
         detach(t->all);
+    /* The handles first, so none still uses the share when it goes. */
+    while(t->nidle)
+        curl_easy_cleanup(t->idle[--t->nidle]);
     curl_multi_cleanup(t->multi);
+    curl_share_cleanup(t->share);
+    while(t->nprimed)
+        free(t->primed[--t->nprimed]);
     free(t);
 }
 
@@ -220,8 +387,8 @@ void treq_free(struct treq *r)
 {
     if(!r)
         return;
-    detach(r);
-    if(r->easy)
+    detach(r); /* gives a transport's easy handle back */
+    if(r->easy) /* one a unit test handed over (transport_setup_easy) */
         curl_easy_cleanup(r->easy);
     wipe_headers(r->headers);
     free(r->url);
@@ -502,15 +669,13 @@ int transport_setup_easy(struct treq *r, void *easy, struct iam_err *err)
  * caller's business. */
 static int start(struct transport *t, struct treq *r, struct iam_err *err)
 {
-    CURL *e = r->easy;
-    if(!e) {
-        e = curl_easy_init();
-        if(!e)
-            return iam_errf(err, IAM_ENOMEM, "curl_easy_init failed");
-        r->easy = e;
-    } else {
-        curl_easy_reset(e);
-    }
+    CURL *e;
+    if(uses_tls(r))
+        tlsinit_prepare();
+    e = easy_get(t);
+    if(!e)
+        return iam_errf(err, IAM_ENOMEM, "curl_easy_init failed");
+    r->easy = e;
     r->done = 0;
     r->status = 0;
     r->body_rc = IAM_OK;
@@ -522,10 +687,15 @@ static int start(struct transport *t, struct treq *r, struct iam_err *err)
     r->resp_request_id[0] = r->resp_query_error[0] = '\0';
     iam_err_clear(&r->err);
     r->errbuf[0] = '\0';
-    if(setup_easy(r, e, err) != IAM_OK)
+    if(setup_easy(r, e, err) != IAM_OK) {
+        easy_put(t, r);
         return iam_err_kind(err, IAM_KIND_CONNECTION);
-    if(curl_multi_add_handle(t->multi, e) != CURLM_OK)
+    }
+    curl_easy_setopt(e, CURLOPT_SHARE, t->share);
+    if(curl_multi_add_handle(t->multi, e) != CURLM_OK) {
+        easy_put(t, r);
         return iam_errf(err, IAM_ENOMEM, "curl_multi_add_handle failed");
+    }
     return IAM_OK;
 }
 
@@ -533,9 +703,16 @@ int transport_submit(struct transport *t, struct treq *r, struct iam_err *err)
 {
     int rc;
     detach(r); /* a request is in at most one transport */
+    r->done = 0;
+    if(gate(t, r)) {
+        own(t, r);
+        return IAM_OK;
+    }
     rc = start(t, r, err);
     if(rc == IAM_OK)
         own(t, r);
+    else if(r == t->primer)
+        t->primer = NULL;
     return rc;
 }
 
@@ -591,6 +768,8 @@ static void finish_error(struct treq *r, CURLcode rc)
     default:
         break;
     }
+    if(why == r->errbuf && uses_tls(r))
+        tlsinit_explain(r->errbuf, sizeof(r->errbuf));
     iam_errf(&r->err, st, "%s", why);
     /* libcurl quotes the whole proxy URL in some messages ("Unsupported
      * proxy scheme for '...'"): never its password. */
@@ -604,6 +783,8 @@ static void finish(struct transport *t, CURL *e, CURLcode rc)
     curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
     curl_multi_remove_handle(t->multi, e);
     disown(r);
+    if(r == t->primer)
+        ungate(t);
     /* A body shorter than its Content-Length is handed on as it is:
      * botocore's urllib3 does not enforce the length either, so the AWS
      * CLI parses what arrived (and usually fails to). */
@@ -615,6 +796,7 @@ static void finish(struct transport *t, CURL *e, CURLcode rc)
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->status);
     else
         finish_error(r, rc);
+    easy_put(t, r);
     r->done = 1;
     if(r->on_done)
         r->on_done(r, r->ud);
@@ -623,18 +805,11 @@ static void finish(struct transport *t, CURL *e, CURLcode rc)
 int transport_submit_after(struct transport *t, struct treq *r, long delay_ms,
                            struct iam_err *err)
 {
-    struct treq **pp;
     if(delay_ms <= 0)
         return transport_submit(t, r, err);
     detach(r);
     r->done = 0;
-    r->delayed = 1;
-    r->due_ms = now_ms() + delay_ms;
-    for(pp = &t->delayed; *pp && (*pp)->due_ms <= r->due_ms;
-        pp = &(*pp)->next_delayed)
-        ;
-    r->next_delayed = *pp;
-    *pp = r;
+    enqueue(t, r, now_ms() + delay_ms);
     own(t, r);
     return IAM_OK;
 }
@@ -647,7 +822,12 @@ static long start_due(struct transport *t)
     while(t->delayed && (interrupted || t->delayed->due_ms <= now)) {
         struct treq *r = t->delayed;
         unqueue(r);
+        if(!interrupted && gate(t, r))
+            continue; /* a retry that now waits for a new primer */
+        r->gated = 0;
         if(interrupted || start(t, r, &r->err) != IAM_OK) {
+            if(r == t->primer)
+                t->primer = NULL;
             if(interrupted) {
                 iam_err_clear(&r->err);
                 iam_errf(&r->err, IAM_EINTR, "interrupted");
@@ -681,6 +861,8 @@ int transport_step(struct transport *t, int timeout_ms)
     while((m = curl_multi_info_read(t->multi, &left)) != NULL)
         if(m->msg == CURLMSG_DONE)
             finish(t, m->easy_handle, m->data.result);
+    if(t->delayed && t->delayed->due_ms == 0)
+        start_due(t); /* the requests a finished primer released */
     return t->inflight;
 }
 

@@ -12,8 +12,11 @@
  *   them, so it may be freed before or after any of its requests.
  * - A treq owns everything it sends and every option it needs from the
  *   moment it is built: URL, headers, body, CA bundle path, proxy URL (all
- *   copies), its CURL handle and buffers. It borrows nothing from the
- *   session or the caller that built it, so it may outlive both.
+ *   copies) and buffers. It borrows nothing from the session or the caller
+ *   that built it, so it may outlive both. The CURL handle of its transfer
+ *   is the transport's, lent while the transfer is in flight: finished
+ *   transfers leave their handles to the next ones, and every transfer
+ *   shares the transport's TLS session cache.
  * - treq_free detaches a request from its transport, if any; it may be
  *   called in any state (never submitted, queued, in flight, done).
  */
@@ -60,11 +63,12 @@ struct treq {
     struct treq *next_delayed; /* waiting in transport_submit_after */
     long long due_ms;
     int delayed;
+    int gated; /* delayed, waiting for another transfer's TLS session */
     int body_rc; /* why the body callback refused bytes */
     int read_timed_out;
     long long quiet_since;        /* ms; 0: not connected yet */
     long long seen_down, seen_up; /* bytes at the last progress call */
-    void *easy;
+    void *easy; /* the transport's, while the transfer is in flight */
     void *headers;
     char errbuf[256];
 };

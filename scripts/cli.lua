@@ -68,10 +68,10 @@ local function main(args, prompted)
     -- Auto-prompt (cli.prompt) decides from the raw words, before parsing,
     -- as the CLI's entry point does; it calls main again, prompted. Lua
     -- (run, -e, -i) never prompts: its arguments are the script's.
+    -- cli.automode decides; cli.prompt loads only to prompt.
     if not prompted and not LUA_MODES[first_word(args)] then
-        local prompt = require "cli.prompt"
-        local mode = prompt.mode(host, args)
-        if mode ~= "off" then return prompt.run(host, args, mode, main) end
+        local mode = require("cli.automode").mode(host, args)
+        if mode ~= "off" then return require("cli.prompt").run(host, args, mode, main) end
     end
     argv = args
     local g = {}

@@ -45,51 +45,9 @@ local function has(list, word)
     return false
 end
 
--- The first word that is not a global option or its value.
-local function first_word(args)
-    local i = 1
-    while args[i] do
-        local a, spec = args[i], globals.specs[args[i]]
-        if spec then
-            i = i + (spec.nargs == 1 and 2 or 1)
-        elseif a:sub(1, 1) == "-" then
-            i = i + 1
-        else
-            return a
-        end
-    end
-end
-
--- AutoPromptDriver.resolve_mode: help and --version never prompt, the
--- flags beat the environment, which beats the profile; anything but
--- on / on-partial (any case) is off. `iamlua run` is not an AWS command:
--- its arguments belong to the script, so it never prompts.
-function M.mode(host, args)
-    if first_word(args) == "run" then return "off" end
-    local on, off = has(args, "--cli-auto-prompt"), has(args, "--no-cli-auto-prompt")
-    if on and off then
-        error({ kind = "usage", code = "ParamValidationError", message = "Both "
-            .. "--cli-auto-prompt and --no-cli-auto-prompt cannot be specified "
-            .. "at the same time." }, 0)
-    end
-    if has(args, "help") or has(args, "--version") or off then return "off" end
-    if on then return "on" end
-    local v = os_getenv("AWS_CLI_AUTO_PROMPT")
-    if v == nil then
-        -- Only read the config files when the environment does not decide:
-        -- a client is the one place that resolves the profile's settings.
-        -- Like the CLI, --profile is not applied yet (its session reads
-        -- the setting before parsing): AWS_PROFILE or default only.
-        local ok, setting = pcall(function()
-            local client = require("aws").client("iam", {})
-            return (client:_setting("cli_auto_prompt"))
-        end)
-        if ok then v = setting end
-    end
-    v = type(v) == "string" and v:lower() or "off"
-    if v == "on" or v == "on-partial" then return v end
-    return "off"
-end
+-- Deciding whether to prompt lives in cli.automode, so that a run that
+-- does not prompt never loads this file.
+M.mode = require("cli.automode").mode
 
 -- shlex.quote
 local function quote(s)

@@ -6,16 +6,17 @@
 #
 # The table goes to stdout and tests/bench/out/latest.md.
 
-BENCH_DEBS  := nginx-light hyperfine wrk time curl awscli util-linux
+BENCH_DEBS  := nginx-light hyperfine wrk time curl awscli util-linux openssl
 BENCH_FLOOR := $(B)/bench/floor
 
-# The floor links exactly iamlua's -l flags; --no-as-needed keeps every
-# library even though floor.c only takes one address from each.
+# The floor links exactly as iamlua does (EXE_LIBS: liblua and jansson
+# static, the rest shared); --no-as-needed keeps every shared library even
+# though floor.c only takes one address from each.
 $(BENCH_FLOOR): tests/bench/floor.c
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
 	$(Q)$(CC) -O2 -g -std=c11 -Wall -Wextra -Werror $(call pkg,--cflags $(PKGS)) \
-	    -o $@ $< -Wl,--no-as-needed $(LIBS)
+	    -o $@ $< -Wl,--no-as-needed $(EXE_LIBS)
 
 bench-deps:
 	@missing=""; for p in $(BENCH_DEBS); do \

@@ -3,40 +3,43 @@
 
     python3 tests/bench/run.py --iamlua ./iamlua --floor build/bench/floor [--quick]
 
-Starts its own endpoints on 127.0.0.1 -- nginx answering POST / with the
-bytes of a real moto GetAccessKeyLastUsed answer (the static endpoint), and
+Starts its own endpoints on 127.0.0.1 (endpoints.py) -- nginx answering
+POST / with the bytes of a real moto GetAccessKeyLastUsed answer over http
+and over TLS with an ECDSA P-256 and an RSA 2048 certificate from a CA the
+bench generates (the tools get it as AWS_CA_BUNDLE / curl --cacert), and
 moto_server verifying every signature -- then measures, tools interleaved
 round by round so drift hits all of them alike, medians over the rounds:
 
-  A  one call as a whole process (static endpoint): iamlua, AWS CLI v2,
-     boto3 one-shot, curl --aws-sigv4, floor (hyperfine; peak RSS with
+  A  one call as a whole process, per transport: iamlua, AWS CLI v2, boto3
+     one-shot, curl --aws-sigv4; and the floor (hyperfine; peak RSS with
      /usr/bin/time -f %M)
-  B  the same against moto (signature checked): iamlua, AWS CLI v2, curl
-  C  2,000 calls in one process: iamlua aws.parallel at concurrency 1 and
-     16, boto3 sequential and 16 threads, curl --parallel-max 16, and wrk's
-     keep-alive rate as the ceiling; nginx's access log must grow by exactly
-     2,000 lines of status 200 per run
+  B  one call against moto over http (signature checked): iamlua, AWS CLI
+     v2, curl
+  C  2,000 calls in one process, per transport: iamlua aws.parallel at
+     concurrency 1 and 16, boto3 sequential and 16 threads, curl
+     --parallel-max 16, and wrk's keep-alive rate as the ceiling
   D  signing alone on one core (taskset): aws.sign against botocore SigV4Auth
-  E  peak RSS of 10,000 calls through aws.parallel at concurrency 64
+  E  peak RSS of 10,000 calls through aws.parallel at concurrency 64, per
+     transport
+
+Every run is checked against nginx's access log: exactly the requests
+expected, all answered 200, and iamlua never on more connections than its
+concurrency (connections are reused across tasks). The log also gives each
+tool's connections (TLS handshakes) and how many TLS sessions it resumed.
 
 Prints the machine, the tool versions, the tables and the targets with
 PASS/MISS, and writes the same to tests/bench/out/latest.md (plus the raw
 numbers to out/latest.json). Exit status: 0 when every measurement ran
 (targets may MISS), 1 when a check failed (wrong request count, a tool
-failing, an endpoint not starting).
+failing, an endpoint not starting, too many connections).
 """
 
 import argparse
-import datetime
 import json
 import os
 import platform
-import re
-import shlex
 import shutil
 import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,201 +48,20 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
-from moto import MotoServer, free_port  # noqa: E402  (tests/lib/moto.py)
+sys.path.insert(0, HERE)
+from benchlib import (BenchError, check_deadline, elapsed, hyperfine, log, loop_rate,  # noqa: E402
+                      median, on_signal, over_budget, peak_rss_kb, run, stop_children,
+                      timed)
+from endpoints import (REGION, TRANSPORTS, Nginx, connections, make_certs,  # noqa: E402
+                       openssl_version, start_moto)
+import report  # noqa: E402
 
 AWS_CLI = "/usr/bin/aws"          # AWS CLI v2 (Debian awscli); `aws` on PATH may be v1
 PY = sys.executable               # the real interpreter, not a pyenv shim script
 KEY_ID = "AKIDSTATICBENCHKEY01"   # signer on the static endpoint (not checked there)
 SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
-REGION = "us-east-1"
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
-POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
-
-CMD_TIMEOUT = 120                 # seconds for any one child command
-WALL_LIMIT = 570                  # the whole run must end within this many seconds
-
-
-class BenchError(RuntimeError):
-    pass
-
-
-def log(msg):
-    sys.stderr.write("bench: %s\n" % msg)
-    sys.stderr.flush()
-
-
-def median(xs):
-    return statistics.median(xs) if xs else float("nan")
-
-
-# ---- child processes --------------------------------------------------------
-
-_children = []          # Popen objects of long-lived servers we started
-_started = time.monotonic()
-
-
-def check_deadline():
-    if time.monotonic() - _started > WALL_LIMIT:
-        raise BenchError("over the %d s budget; stopping" % WALL_LIMIT)
-
-
-def run(argv, env, timeout=CMD_TIMEOUT, check=True, stdin=subprocess.DEVNULL):
-    """Runs argv to completion; returns (rc, stdout, stderr) as text."""
-    check_deadline()
-    try:
-        p = subprocess.run(argv, env=env, stdin=stdin, capture_output=True,
-                           timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise BenchError("timed out after %ds: %s" % (timeout, " ".join(argv)[:300]))
-    out, err = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
-    if check and p.returncode != 0:
-        raise BenchError("exit %d: %s\n%s%s" % (p.returncode, " ".join(argv)[:300],
-                                                 out[-1500:], err[-1500:]))
-    return p.returncode, out, err
-
-
-def stop_children():
-    for p in list(_children):
-        if p.poll() is None:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                p.wait(5)
-        _children.remove(p)
-
-
-def on_signal(signum, frame):
-    raise KeyboardInterrupt("signal %d" % signum)
-
-
-# ---- the static endpoint ----------------------------------------------------
-
-class Nginx:
-    def __init__(self, tmp, body, request_id):
-        self.prefix = os.path.join(tmp, "nginx")
-        os.makedirs(os.path.join(self.prefix, "tmp"), exist_ok=True)
-        self.port = free_port()
-        self.url = "http://127.0.0.1:%d" % self.port
-        text = body.decode()
-        if "$" in text or "\n" in text:
-            raise BenchError("canned response holds '$' or a newline: %r" % text[:200])
-        text = text.replace("\\", "\\\\").replace('"', '\\"')
-        with open(os.path.join(HERE, "nginx.conf.in")) as f:
-            conf = f.read()
-        conf = (conf.replace("@PREFIX@", self.prefix).replace("@PORT@", str(self.port))
-                .replace("@REQUEST_ID@", request_id).replace("@BODY@", text))
-        self.conf = os.path.join(self.prefix, "nginx.conf")
-        with open(self.conf, "w") as f:
-            f.write(conf)
-        self.access = os.path.join(self.prefix, "access.log")
-        self.offset = 0
-
-    def start(self):
-        err = open(os.path.join(self.prefix, "stderr.log"), "wb")
-        p = subprocess.Popen(["nginx", "-p", self.prefix, "-c", self.conf,
-                              "-e", os.path.join(self.prefix, "error.log")],
-                             stdin=subprocess.DEVNULL, stdout=err, stderr=err,
-                             start_new_session=True)
-        err.close()
-        _children.append(p)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if p.poll() is not None:
-                raise BenchError("nginx exited %s: %s" % (p.returncode, self.errors()))
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise BenchError("nginx not listening within 10 s: %s" % self.errors())
-
-    def errors(self):
-        out = ""
-        for name in ("stderr.log", "error.log"):
-            try:
-                with open(os.path.join(self.prefix, name), errors="replace") as f:
-                    out += f.read()[-1500:]
-            except OSError:
-                pass
-        return out
-
-    def _new_lines(self):
-        try:
-            with open(self.access, "rb") as f:
-                f.seek(self.offset)
-                data = f.read()
-        except FileNotFoundError:
-            return []
-        end = data.rfind(b"\n") + 1
-        self.offset += end
-        return data[:end].splitlines()
-
-    def mark(self):
-        """Forgets the requests logged so far."""
-        self._new_lines()
-
-    def served(self, expected=None, settle=0.05, timeout=3.0):
-        """Requests logged since mark(), waiting for the log to catch up
-        with the expected count; raises if any was not answered 200."""
-        lines = []
-        deadline = time.monotonic() + timeout
-        while True:
-            lines += self._new_lines()
-            if expected is None or len(lines) >= expected or time.monotonic() > deadline:
-                break
-            time.sleep(0.02)
-        time.sleep(settle)
-        lines += self._new_lines()
-        bad = [l for l in lines if b'" 200 ' not in l]
-        if bad:
-            raise BenchError("nginx answered %d of %d requests with another status than "
-                             "200, e.g.: %s" % (len(bad), len(lines), bad[0][:300]))
-        return len(lines)
-
-    def expect(self, n, what):
-        got = self.served(n)
-        if got != n:
-            raise BenchError("%s: nginx served %d requests, expected exactly %d"
-                             % (what, got, n))
-
-
-# ---- moto: the signature-checked endpoint and the canned bytes ---------------
-
-def start_moto():
-    import boto3
-    srv = MotoServer.start()
-    boot = boto3.client("iam", endpoint_url=srv.url, region_name=REGION,
-                        aws_access_key_id="boot", aws_secret_access_key="boot")
-    boot.create_user(UserName="bench")
-    key = boot.create_access_key(UserName="bench")["AccessKey"]
-    boot.create_user(UserName="bench-admin")
-    arn = boot.create_policy(PolicyName="all", PolicyDocument=POLICY)["Policy"]["Arn"]
-    boot.attach_user_policy(UserName="bench-admin", PolicyArn=arn)
-    admin = boot.create_access_key(UserName="bench-admin")["AccessKey"]
-    # One request signed with the queried key, so the answer has a date.
-    boto3.client("iam", endpoint_url=srv.url, region_name=REGION,
-                 aws_access_key_id=key["AccessKeyId"],
-                 aws_secret_access_key=key["SecretAccessKey"]).list_users()
-    srv.enforce_auth()
-    iam = boto3.client("iam", endpoint_url=srv.url, region_name=REGION,
-                       aws_access_key_id=admin["AccessKeyId"],
-                       aws_secret_access_key=admin["SecretAccessKey"])
-    got = {}
-    iam.meta.events.register("after-call.iam.GetAccessKeyLastUsed",
-                             lambda http_response, **kw: got.update(r=http_response))
-    iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])
-    r = got["r"]
-    if r.status_code != 200 or b"<UserName>bench</UserName>" not in r.content:
-        raise BenchError("moto's answer is not what the bench expects: %r" % r.content[:300])
-    return srv, key["AccessKeyId"], admin, r.content, r.headers.get("x-amzn-requestid", "bench")
+BODY = "Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=%s"
 
 
 # ---- environments and commands ----------------------------------------------
@@ -258,8 +80,15 @@ def base_env(tmp, key_id, secret):
     return env
 
 
-def one_call_cmds(a, url, query_key, key_id, secret, which):
-    body = "Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=" + query_key
+def transport_env(env, ngx, transport):
+    """The environment of every tool on a transport: over TLS, the bench's
+    CA is the only one trusted (AWS_CA_BUNDLE: iamlua, AWS CLI, boto3)."""
+    if transport == "http":
+        return env
+    return dict(env, AWS_CA_BUNDLE=ngx.ca[transport])
+
+
+def one_call_cmds(a, url, query_key, key_id, secret, which, ca=None):
     boto = ("import boto3; r = boto3.client('iam', endpoint_url=%r)"
             ".get_access_key_last_used(AccessKeyId=%r); assert r['UserName']"
             % (url, query_key))
@@ -269,167 +98,264 @@ def one_call_cmds(a, url, query_key, key_id, secret, which):
         "aws-cli-v2": [AWS_CLI, "iam", "get-access-key-last-used", "--access-key-id",
                        query_key, "--endpoint-url", url],
         "boto3": [PY, "-c", boto],
-        "curl-sigv4": ["curl", "-sS", "--fail", "-o", "/dev/null",
-                       "--aws-sigv4", "aws:amz:%s:iam" % REGION,
-                       "--user", "%s:%s" % (key_id, secret),
-                       "-H", "Content-Type: " + FORM, "--data", body, url + "/"],
-        "floor": [a.floor],
+        "curl-sigv4": ["curl", "-sS", "--fail", "-o", "/dev/null"]
+        + (["--cacert", ca] if ca else []) + [
+            "--aws-sigv4", "aws:amz:%s:iam" % REGION,
+            "--user", "%s:%s" % (key_id, secret),
+            "-H", "Content-Type: " + FORM, "--data", BODY % query_key, url + "/"],
     }
     return {k: cmds[k] for k in which}
 
 
-def hyperfine(argv, runs, warmup, env, tmp):
-    out = os.path.join(tmp, "hf.json")
-    cmd = ["hyperfine", "-N", "--style", "none", "--runs", str(runs),
-           "--warmup", str(warmup), "--export-json", out, shlex.join(argv)]
-    run(cmd, env, timeout=CMD_TIMEOUT)
-    with open(out) as f:
-        r = json.load(f)["results"][0]
-    return r["times"], r["user"] + r["system"]
+# ---- A and B: one call as a whole process -----------------------------------
+
+class Tally:
+    """Walls, CPU, RSS and nginx's connection counts of one tool."""
+
+    def __init__(self, tls):
+        self.walls, self.cpus, self.rss = [], [], []
+        self.calls = self.conns = self.resumed = 0
+        self.tls = tls
+
+    def count(self, lines):
+        c, r = connections(lines)
+        self.calls += len(lines)
+        self.conns += c
+        self.resumed += r
+
+    def result(self, per_call=True):
+        d = max(self.calls, 1) if per_call else 1
+        return {"wall": median(self.walls), "cpu": median(self.cpus),
+                "rss_kb": median(self.rss) if self.rss else None,
+                "n": len(self.walls), "walls": self.walls, "tls": self.tls,
+                "conns": self.conns / d if self.calls else None,
+                "resumed": self.resumed / d if self.calls else None}
 
 
-def peak_rss_kb(argv, env, tmp):
-    out = os.path.join(tmp, "time.txt")
-    run(["/usr/bin/time", "-f", "%M", "-o", out] + argv, env)
-    with open(out) as f:
-        return int(f.read().split()[-1])
-
-
-def over_budget(t0, budget, done, min_rounds):
-    """True when a section has used its time budget and has its minimum
-    number of rounds: a loaded machine gets fewer rounds, not a longer run."""
-    if done >= min_rounds and time.monotonic() - t0 > budget:
-        log("  time budget of %d s used after %d rounds; going on" % (budget, done))
-        return True
-    return False
-
-
-def one_call_section(a, ngx, cmds, env, tmp, rounds, runs, rss_rounds, per_run_requests,
-                     budget=180, min_rounds=3):
-    """Interleaved rounds: each round runs every tool (rotated order) with
+def one_call_section(ngx, jobs, tmp, rounds, rss_rounds, budget, min_rounds=3):
+    """jobs: {key: (argv, env, (runs, warmup), requests per run, tls)}.
+    Interleaved rounds: each round runs every job (rotated order) with
     hyperfine, then, for the first rss_rounds rounds, once under
-    /usr/bin/time. Returns {tool: {wall, cpu, rss}} (medians, seconds/KB).
-    At most `rounds` rounds, fewer when `budget` seconds are used up."""
+    /usr/bin/time. At most `rounds` rounds, fewer once `budget` seconds
+    are used. Returns {key: result} (medians; seconds, KB; per-call
+    connection counts when nginx served the job)."""
     t0 = time.monotonic()
-    names = list(cmds)
-    walls = {n: [] for n in names}
-    cpus = {n: [] for n in names}
-    rss = {n: [] for n in names}
+    keys = list(jobs)
+    tally = {k: Tally(jobs[k][4]) for k in keys}
     for r in range(rounds):
-        order = names[r % len(names):] + names[:r % len(names)]
-        for n in order:
-            k, w = runs[n]
+        order = keys[r % len(keys):] + keys[:r % len(keys)]
+        for k in order:
+            argv, env, (runs, warm), per, _ = jobs[k]
             if ngx:
                 ngx.mark()
-            times, cpu = hyperfine(cmds[n], k, w, env, tmp)
+            times, cpu = hyperfine(argv, runs, warm, env, tmp)
             if ngx:
-                ngx.expect((k + w) * per_run_requests[n], "%s (hyperfine, %d runs)" % (n, k + w))
-            walls[n] += times
-            cpus[n].append(cpu)
+                lines = ngx.expect((runs + warm) * per, "%s (hyperfine, %d runs)"
+                                   % (k, runs + warm))
+                if per:
+                    tally[k].count(lines)
+            tally[k].walls += times
+            tally[k].cpus.append(cpu)
             if r < rss_rounds:
                 if ngx:
                     ngx.mark()
-                rss[n].append(peak_rss_kb(cmds[n], env, tmp))
+                tally[k].rss.append(peak_rss_kb(argv, env, tmp))
                 if ngx:
-                    ngx.expect(per_run_requests[n], "%s (/usr/bin/time)" % n)
+                    ngx.expect(per, "%s (/usr/bin/time)" % (k,))
         log("  round %d/%d done" % (r + 1, rounds))
         if r + 1 < rounds and over_budget(t0, budget, r + 1, min_rounds):
             break
-    return {n: {"wall": median(walls[n]), "cpu": median(cpus[n]),
-                "rss_kb": median(rss[n]) if rss[n] else None,
-                "n": len(walls[n]), "walls": walls[n]} for n in names}
+    return {k: tally[k].result() for k in keys}
 
 
-# ---- 2,000 calls in one process ---------------------------------------------
+def one_call(a, ngx, env, query_key, tmp, q):
+    fast = (5, 1) if q else (10, 1)
+    slow = (1, 0) if q else (2, 0)
+    jobs = {}
+    for t in TRANSPORTS:
+        tenv = transport_env(env, ngx, t)
+        cmds = one_call_cmds(a, ngx.urls[t], query_key, KEY_ID, SECRET,
+                             ["iamlua", "aws-cli-v2", "boto3", "curl-sigv4"],
+                             ngx.ca.get(t))
+        for n, argv in cmds.items():
+            speed = slow if n in ("aws-cli-v2", "boto3") else fast
+            jobs[(t, n)] = (argv, tenv, speed, 1, t != "http")
+    jobs[("-", "floor")] = ([a.floor], env, fast, 0, False)
+    res = one_call_section(ngx, jobs, tmp, rounds=3 if q else 10,
+                           rss_rounds=3 if q else 5, budget=60 if q else 160)
+    A = {t: {} for t in TRANSPORTS}
+    for (t, n), r in res.items():
+        if n != "floor":
+            A[t][n] = r
+    return A, res[("-", "floor")]
 
-def timed(argv, env, tmp):
-    """(wall seconds, user+sys seconds, peak RSS KB, stdout) of one run."""
-    out = os.path.join(tmp, "time.txt")
-    t0 = time.monotonic()
-    _, so, _ = run(["/usr/bin/time", "-f", "%U %S %M", "-o", out] + argv, env)
-    wall = time.monotonic() - t0
-    with open(out) as f:
-        u, s, m = f.read().split()[-3:]
-    return wall, float(u) + float(s), int(m), so
+
+def check_commands(a, ngx, env, query_key):
+    """Every command once first on each transport: the right output, one
+    request each, and iamlua printing the AWS CLI's bytes."""
+    for t in TRANSPORTS:
+        tenv = transport_env(env, ngx, t)
+        cmds = one_call_cmds(a, ngx.urls[t], query_key, KEY_ID, SECRET,
+                             ["iamlua", "aws-cli-v2", "boto3", "curl-sigv4"],
+                             ngx.ca.get(t))
+        out = {}
+        for n, argv in cmds.items():
+            ngx.mark()
+            _, out[n], _ = run(argv, tenv)
+            ngx.expect(1, "%s over %s (check run)" % (n, t))
+            if n in ("iamlua", "aws-cli-v2") and '"UserName": "bench"' not in out[n]:
+                raise BenchError("%s over %s printed something else:\n%s" % (n, t, out[n]))
+        if out["iamlua"] != out["aws-cli-v2"]:
+            raise BenchError("iamlua and AWS CLI v2 print different bytes over %s:\n%s\n%s"
+                             % (t, out["iamlua"], out["aws-cli-v2"]))
+    ngx.mark()
+    run([a.floor], env)
+    ngx.expect(0, "floor")
 
 
-def loop_rate(stdout):
-    m = re.search(r"rate=([0-9.]+)", stdout)
-    return float(m.group(1)) if m else None
+# ---- C: 2,000 calls in one process ------------------------------------------
 
-
-def many_section(a, ngx, env, tmp, calls, rounds, wrk_seconds, budget=150, min_rounds=1):
-    t0 = time.monotonic()
-    url = ngx.url
-    curl_cfg = os.path.join(tmp, "curl-many.cfg")
-    body = "Action=GetAccessKeyLastUsed&Version=2010-05-08&AccessKeyId=AKIAIOSFODNN7EXAMPLE"
-    with open(curl_cfg, "w") as f:
-        # One operation: the options apply to every url in it, each transfer
-        # signed on its own.
+def curl_config(path, url, calls, ca):
+    """One curl operation: the options apply to every url in it, each
+    transfer signed on its own."""
+    with open(path, "w") as f:
         f.write('aws-sigv4 = "aws:amz:%s:iam"\nuser = "%s:%s"\n' % (REGION, KEY_ID, SECRET))
         f.write('header = "Content-Type: %s"\ndata = "%s"\nsilent\nshow-error\nfail\n'
-                % (FORM, body))
+                % (FORM, BODY % "AKIAIOSFODNN7EXAMPLE"))
+        if ca:
+            f.write('cacert = "%s"\n' % ca)
         for _ in range(calls):
             f.write('url = "%s/"\noutput = "/dev/null"\n' % url)
-    tools = {
-        "iamlua c=1": [a.iamlua, "run", os.path.join(HERE, "many.lua"), str(calls), "1", url],
-        "iamlua c=16": [a.iamlua, "run", os.path.join(HERE, "many.lua"), str(calls), "16", url],
-        "boto3 sequential": [PY, os.path.join(HERE, "boto3_many.py"), str(calls), "1", url],
-        "boto3 16 threads": [PY, os.path.join(HERE, "boto3_many.py"), str(calls), "16", url],
-        "curl --parallel-max 16": ["curl", "--parallel", "--parallel-max", "16",
-                                   "--parallel-immediate", "--config", curl_cfg],
-        "wrk -t2 -c16": ["wrk", "-t2", "-c16", "-d%ds" % wrk_seconds,
-                         "-s", os.path.join(HERE, "wrk_post.lua"), url + "/"],
+
+
+def many_tools(a, ngx, t, calls, wrk_seconds, tmp):
+    url = ngx.urls[t]
+    cfg = os.path.join(tmp, "curl-many-%s.cfg" % t)
+    curl_config(cfg, url, calls, ngx.ca.get(t))
+    many = os.path.join(HERE, "many.lua")
+    return {
+        "iamlua c=1": ([a.iamlua, "run", many, str(calls), "1", url], 1),
+        "iamlua c=16": ([a.iamlua, "run", many, str(calls), "16", url], 16),
+        "boto3 sequential": ([PY, os.path.join(HERE, "boto3_many.py"), str(calls), "1", url],
+                             None),
+        "boto3 16 threads": ([PY, os.path.join(HERE, "boto3_many.py"), str(calls), "16",
+                              url], None),
+        "curl --parallel-max 16": (["curl", "--parallel", "--parallel-max", "16",
+                                    "--parallel-immediate", "--config", cfg], None),
+        "wrk -t2 -c16": (["wrk", "-t2", "-c16", "-d%ds" % wrk_seconds,
+                          "-s", os.path.join(HERE, "wrk_post.lua"), url + "/"], None),
     }
-    names = list(tools)
-    res = {n: {"rate": [], "loop_rate": [], "cpu": [], "rss": []} for n in names}
+
+
+def check_reuse(name, t, conns, limit):
+    """iamlua reuses connections across tasks: never more than its
+    concurrency, whatever the transport."""
+    if limit is not None and conns > limit:
+        raise BenchError("%s over %s opened %d connections, more than its concurrency %d"
+                         % (name, t, conns, limit))
+
+
+def wrk_run(ngx, so):
+    import re
+    m = re.search(r"(\d+) requests in ([0-9.]+)s", so)
+    if not m or "Non-2xx" in so or "Socket errors" in so:
+        raise BenchError("wrk failed or saw errors:\n" + so)
+    done = int(m.group(1))
+    lines = ngx.served(done)
+    if not done <= len(lines) <= done + 16:
+        raise BenchError("wrk reported %d requests, nginx logged %d" % (done, len(lines)))
+    return float(re.search(r"Requests/sec:\s+([0-9.]+)", so).group(1)), lines
+
+
+def many_section(a, ngx, env, tmp, calls, rounds, wrk_seconds, budget, min_rounds=1):
+    t0 = time.monotonic()
+    jobs = {}
+    for t in TRANSPORTS:
+        for n, (argv, limit) in many_tools(a, ngx, t, calls, wrk_seconds, tmp).items():
+            jobs[(t, n)] = (argv, transport_env(env, ngx, t), limit)
+    keys = list(jobs)
+    res = {k: {"rate": [], "loop_rate": [], "cpu": [], "rss": [], "conns": [],
+               "resumed": []} for k in keys}
     for r in range(rounds):
-        order = names[r % len(names):] + names[:r % len(names)]
-        for n in order:
+        order = keys[r % len(keys):] + keys[:r % len(keys)]
+        for k in order:
+            t, n = k
+            argv, tenv, limit = jobs[k]
             ngx.mark()
-            wall, cpu, rss, so = timed(tools[n], env, tmp)
+            wall, cpu, rss, so = timed(argv, tenv, tmp)
             if n.startswith("wrk"):
-                m = re.search(r"(\d+) requests in ([0-9.]+)s", so)
-                if not m or "Non-2xx" in so or "Socket errors" in so:
-                    raise BenchError("wrk failed or saw errors:\n" + so)
-                done = int(m.group(1))
-                got = ngx.served(done)
-                if not done <= got <= done + 16:
-                    raise BenchError("wrk reported %d requests, nginx logged %d" % (done, got))
-                res[n]["rate"].append(float(re.search(r"Requests/sec:\s+([0-9.]+)", so).group(1)))
+                rate, lines = wrk_run(ngx, so)
             else:
-                ngx.expect(calls, n)
-                res[n]["rate"].append(calls / wall)
+                lines = ngx.expect(calls, "%s over %s" % (n, t))
+                rate = calls / wall
                 lr = loop_rate(so)
                 if lr:
-                    res[n]["loop_rate"].append(lr)
-            res[n]["cpu"].append(cpu)
-            res[n]["rss"].append(rss)
+                    res[k]["loop_rate"].append(lr)
+            conns, resumed = connections(lines)
+            check_reuse(n, t, conns, limit)
+            res[k]["rate"].append(rate)
+            res[k]["conns"].append(conns)
+            res[k]["resumed"].append(resumed)
+            res[k]["cpu"].append(cpu)
+            res[k]["rss"].append(rss)
         log("  round %d/%d done" % (r + 1, rounds))
         if r + 1 < rounds and over_budget(t0, budget, r + 1, min_rounds):
             break
-    return {n: {"rate": median(v["rate"]), "loop_rate": median(v["loop_rate"]) if v["loop_rate"] else None,
-                "cpu": median(v["cpu"]), "rss_kb": median(v["rss"]), "rates": v["rate"]}
-            for n, v in res.items()}
+    C = {t: {} for t in TRANSPORTS}
+    for (t, n), v in res.items():
+        C[t][n] = {"rate": median(v["rate"]),
+                   "loop_rate": median(v["loop_rate"]) if v["loop_rate"] else None,
+                   "cpu": median(v["cpu"]), "rss_kb": median(v["rss"]), "rates": v["rate"],
+                   "conns": median(v["conns"]), "resumed": median(v["resumed"]),
+                   "tls": t != "http"}
+    return C
 
 
-# ---- signing ----------------------------------------------------------------
+# ---- D: signing -------------------------------------------------------------
 
-def sign_section(a, env, rounds, n_iamlua, n_boto, budget=45, min_rounds=1):
+def sign_section(a, env, rounds, n_iamlua, n_boto, budget=40, min_rounds=1):
     t0 = time.monotonic()
     cpu = str(os.cpu_count() - 1)
-    tools = {"aws.sign (iamlua)": ["taskset", "-c", cpu, a.iamlua, "run",
-                                   os.path.join(HERE, "sign.lua"), str(n_iamlua)],
+    sign = os.path.join(HERE, "sign.lua")
+    tools = {"aws.sign (iamlua)": ["taskset", "-c", cpu, a.iamlua, "run", sign, str(n_iamlua)],
+             "aws.sign, reading headers and url": ["taskset", "-c", cpu, a.iamlua, "run",
+                                                   sign, str(n_iamlua), "headers,url"],
              "botocore SigV4Auth": ["taskset", "-c", cpu, PY,
                                     os.path.join(HERE, "sign_botocore.py"), str(n_boto)]}
     rates = {n: [] for n in tools}
     for r in range(rounds):
         for n in (list(tools) if r % 2 == 0 else list(tools)[::-1]):
+            check_deadline()
             _, so, _ = run(tools[n], env)
             rates[n].append(loop_rate(so))
         if r + 1 < rounds and over_budget(t0, budget, r + 1, min_rounds):
             break
     return {n: {"rate": median(v), "rates": v} for n, v in rates.items()}
+
+
+# ---- E: 10,000 calls --------------------------------------------------------
+
+def big_section(a, ngx, env, tmp, runs, budget):
+    E = {}
+    t0 = time.monotonic()
+    for t in TRANSPORTS:
+        tenv = transport_env(env, ngx, t)
+        rss, rates, conns, resumed = [], [], [], []
+        for i in range(runs):
+            if i and time.monotonic() - t0 > budget:
+                break
+            ngx.mark()
+            wall, _, kb, _ = timed([a.iamlua, "run", os.path.join(HERE, "many.lua"),
+                                    str(a.big), "64", ngx.urls[t]], tenv, tmp)
+            c, r = connections(ngx.expect(a.big, "many.lua %d calls over %s" % (a.big, t)))
+            check_reuse("iamlua c=64", t, c, 64)
+            rss.append(kb)
+            rates.append(a.big / wall)
+            conns.append(c)
+            resumed.append(r)
+        E[t] = {"rss_kb": median(rss), "rate": median(rates), "n": len(rss), "rss": rss,
+                "conns": median(conns), "resumed": median(resumed), "tls": t != "http"}
+    return E
 
 
 # ---- machine and versions ---------------------------------------------------
@@ -470,124 +396,14 @@ def versions(a, env):
                            dict(env, PYTHONPATH="")),
         "curl": first_line(["curl", "--version"], env),
         "nginx": first_line(["nginx", "-v"], env, use_err=True),
+        "openssl": openssl_version(env),
         "hyperfine": first_line(["hyperfine", "--version"], env),
         "wrk": first_line(["wrk", "-v"], env),
         "time": "GNU time/" + first_line(["dpkg-query", "-W", "-f", "${Version}", "time"], env),
     }
-    v["curl"] = " ".join(v["curl"].split()[:3])
+    v["curl"] = " ".join(v["curl"].split()[:4])
     v["wrk"] = v["wrk"].split(" Copyright")[0]
     return v
-
-
-# ---- report -----------------------------------------------------------------
-
-def fmt_ms(s):
-    return "%.1f ms" % (s * 1000) if s < 10 else "%.2f s" % s
-
-
-def fmt_mb(kb):
-    return "%.1f MB" % (kb / 1024.0) if kb else "-"
-
-
-def report(m, v, A, B, C, D, E, a, elapsed):
-    L = []
-    now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    L.append("# iamlua benchmark, %s" % now)
-    L.append("")
-    L.append("Machine: %s, %d cores, Linux %s, load average at start %s."
-             % (m["cpu"], m["cores"], m["kernel"], m["load"]))
-    L.append("Load average at end %s. `make bench` took %.0f s." % (
-        "%.2f %.2f %.2f" % os.getloadavg(), elapsed))
-    L.append("")
-    L.append("Versions:")
-    L.append("")
-    L += ["- %s: %s" % kv for kv in v.items()]
-    L.append("")
-    base = A["iamlua"]
-    L.append("## One call as a whole process, static endpoint (nginx)")
-    L.append("")
-    L.append("Medians; hyperfine for wall and user+sys, /usr/bin/time for peak RSS. "
-             "\"vs iamlua\" = tool's median wall / iamlua's.")
-    L.append("")
-    L.append("| tool | runs | wall | user+sys | peak RSS | vs iamlua (wall) | vs iamlua (CPU) |")
-    L.append("|---|---:|---:|---:|---:|---:|---:|")
-    for n, r in A.items():
-        L.append("| %s | %d | %s | %s | %s | %.2fx | %.2fx |" % (
-            n, r["n"], fmt_ms(r["wall"]), fmt_ms(r["cpu"]), fmt_mb(r["rss_kb"]),
-            r["wall"] / base["wall"], r["cpu"] / base["cpu"] if base["cpu"] else 0))
-    L.append("")
-    L.append("iamlua above the floor (same libraries, no work): %.2f ms wall, %.2f ms CPU."
-             % ((base["wall"] - A["floor"]["wall"]) * 1000, (base["cpu"] - A["floor"]["cpu"]) * 1000))
-    L.append("")
-    if B:
-        L.append("## One call as a whole process, moto_server (signature checked)")
-        L.append("")
-        L.append("| tool | runs | wall | user+sys | vs iamlua (wall) |")
-        L.append("|---|---:|---:|---:|---:|")
-        for n, r in B.items():
-            L.append("| %s | %d | %s | %s | %.2fx |" % (n, r["n"], fmt_ms(r["wall"]), fmt_ms(r["cpu"]),
-                                                         r["wall"] / B["iamlua"]["wall"]))
-        L.append("")
-    L.append("## %d calls in one process, static endpoint" % a.calls)
-    L.append("")
-    L.append("calls/s = %d / the process's wall time (start-up included); "
-             "\"loop\" = the rate the script measured around its loop; "
-             "wrk: its keep-alive Requests/sec over %d s. Every run checked against "
-             "nginx's access log (exactly %d requests, all 200)." % (a.calls, a.wrk_seconds, a.calls))
-    L.append("")
-    L.append("| tool | calls/s | loop calls/s | user+sys | peak RSS | iamlua c=16 vs this |")
-    L.append("|---|---:|---:|---:|---:|---:|")
-    c16 = C["iamlua c=16"]["rate"]
-    for n, r in C.items():
-        L.append("| %s | %.0f | %s | %s | %s | %.2fx |" % (
-            n, r["rate"], "%.0f" % r["loop_rate"] if r["loop_rate"] else "-",
-            fmt_ms(r["cpu"]), fmt_mb(r["rss_kb"]), c16 / r["rate"]))
-    L.append("")
-    L.append("## Signing alone, one core (taskset)")
-    L.append("")
-    L.append("| signer | signatures/s | iamlua vs this |")
-    L.append("|---|---:|---:|")
-    s0 = D["aws.sign (iamlua)"]["rate"]
-    for n, r in D.items():
-        L.append("| %s | %.0f | %.2fx |" % (n, r["rate"], s0 / r["rate"]))
-    L.append("")
-    L.append("## %d calls through aws.parallel (concurrency 64)" % a.big)
-    L.append("")
-    L.append("Peak RSS %s (median of %d runs), %.0f calls/s."
-             % (fmt_mb(E["rss_kb"]), E["n"], E["rate"]))
-    L.append("")
-
-    t = []
-    aw = A["iamlua"]["wall"]
-
-    def tgt(name, value, target, ok):
-        t.append("| %s | %s | %s | %s |" % (name, value, target, "PASS" if ok else "MISS"))
-    r_cli = A["aws-cli-v2"]["wall"] / aw
-    tgt("one call: faster than AWS CLI v2", "%.1fx" % r_cli, ">= 60x", r_cli >= 60)
-    r_curl = aw / A["curl-sigv4"]["wall"]
-    tgt("one call: wall vs curl --aws-sigv4", "%.2fx" % r_curl, "<= 1.1x", r_curl <= 1.1)
-    d_floor = (aw - A["floor"]["wall"]) * 1000
-    tgt("one call: above the library floor", "%.2f ms" % d_floor, "<= 1 ms", d_floor <= 1.0)
-    rss1 = A["iamlua"]["rss_kb"] / 1024.0
-    tgt("one call: peak RSS", "%.1f MB" % rss1, "< 12 MB", rss1 < 12)
-    r = c16 / C["curl --parallel-max 16"]["rate"]
-    tgt("%d calls c=16: vs curl --parallel-max 16" % a.calls, "%.2fx" % r, ">= 1.3x", r >= 1.3)
-    r = c16 / C["boto3 sequential"]["rate"]
-    tgt("%d calls c=16: vs boto3 sequential" % a.calls, "%.1fx" % r, ">= 10x", r >= 10)
-    r = c16 / C["wrk -t2 -c16"]["rate"]
-    tgt("%d calls c=16: share of wrk's keep-alive rate" % a.calls, "%.2f" % r, ">= 0.25", r >= 0.25)
-    tgt("signing: signatures/s on one core", "%.0f" % s0, ">= 500000", s0 >= 500000)
-    r = s0 / D["botocore SigV4Auth"]["rate"]
-    tgt("signing: vs botocore", "%.1fx" % r, ">= 25x", r >= 25)
-    mb = E["rss_kb"] / 1024.0
-    tgt("%d calls: peak RSS" % a.big, "%.1f MB" % mb, "< 30 MB", mb < 30)
-    L.append("## Targets (DESIGN.md section 4)")
-    L.append("")
-    L.append("| target | measured | wanted | |")
-    L.append("|---|---:|---:|---|")
-    L += t
-    L.append("")
-    return "\n".join(L)
 
 
 # ---- main -------------------------------------------------------------------
@@ -600,18 +416,19 @@ def main():
     ap.add_argument("--quick", action="store_true", help="few runs, to check the harness")
     ap.add_argument("--calls", type=int, default=2000)
     ap.add_argument("--big", type=int, default=10000)
-    ap.add_argument("--wrk-seconds", type=int, default=5)
+    ap.add_argument("--wrk-seconds", type=int, default=3)
     ap.add_argument("--serve", type=int, metavar="SECONDS",
-                    help="only start the static endpoint, print its URL, keep it "
-                         "up this long (for profiling by hand), then clean up")
+                    help="only start the endpoints, print a line per transport (NAME URL "
+                         "CA_FILE) and the queried key id, keep them up this long (for "
+                         "profiling by hand), then clean up")
     a = ap.parse_args()
     a.iamlua, a.floor = os.path.abspath(a.iamlua), os.path.abspath(a.floor)
     q = a.quick
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
 
-    for tool in ("nginx", "hyperfine", "wrk", "curl", "taskset", "/usr/bin/time", AWS_CLI,
-                 a.iamlua, a.floor):
+    for tool in ("nginx", "hyperfine", "wrk", "curl", "openssl", "taskset", "/usr/bin/time",
+                 AWS_CLI, a.iamlua, a.floor):
         if not shutil.which(tool):
             raise BenchError("missing %s (bench.mk installs the packages)" % tool)
     m = machine()
@@ -621,38 +438,22 @@ def main():
     try:
         log("starting moto_server and fetching a real GetAccessKeyLastUsed answer")
         srv, query_key, admin, body, reqid = start_moto()
-        ngx = Nginx(tmp, body, reqid)
+        env = base_env(tmp, KEY_ID, SECRET)
+        certs = make_certs(os.path.join(tmp, "tls"), env)
+        ngx = Nginx(tmp, body, reqid, certs)
         ngx.start()
-        log("nginx on %s, moto on %s" % (ngx.url, srv.url))
+        log("nginx on %s" % " ".join(ngx.urls[t] for t in TRANSPORTS))
         if a.serve:
-            print(ngx.url, query_key, flush=True)
+            for t in TRANSPORTS:
+                print(t, ngx.urls[t], ngx.ca.get(t, "-"))
+            print("key", query_key, flush=True)
             time.sleep(min(a.serve, 3600))   # bounded
             return 0
-        env = base_env(tmp, KEY_ID, SECRET)
         v = versions(a, env)
+        check_commands(a, ngx, env, query_key)
 
-        # Every command once first: right output, right request count.
-        static = one_call_cmds(a, ngx.url, query_key, KEY_ID, SECRET,
-                               ["iamlua", "aws-cli-v2", "boto3", "curl-sigv4", "floor"])
-        per = {n: 0 if n == "floor" else 1 for n in static}
-        for n, argv in static.items():
-            ngx.mark()
-            _, so, _ = run(argv, env)
-            ngx.expect(per[n], n + " (check run)")
-            if n in ("iamlua", "aws-cli-v2") and '"UserName": "bench"' not in so:
-                raise BenchError("%s printed something else:\n%s" % (n, so))
-        _, a1, _ = run(static["iamlua"], env)
-        _, a2, _ = run(static["aws-cli-v2"], env)
-        if a1 != a2:
-            raise BenchError("iamlua and AWS CLI v2 print different bytes:\n%s\n%s" % (a1, a2))
-
-        log("A: one call as a whole process, static endpoint")
-        fast = (5, 1) if q else (10, 1)
-        slow = (1, 0) if q else (2, 0)
-        A = one_call_section(a, ngx, static, env, tmp, rounds=3 if q else 10,
-                             runs={"iamlua": fast, "floor": fast, "curl-sigv4": fast,
-                                   "boto3": slow, "aws-cli-v2": slow},
-                             rss_rounds=3 if q else 5, per_run_requests=per)
+        log("A: one call as a whole process, static endpoint, %s" % ", ".join(TRANSPORTS))
+        A, floor = one_call(a, ngx, env, query_key, tmp, q)
 
         log("B: one call as a whole process, moto_server (signature checked)")
         menv = base_env(tmp, admin["AccessKeyId"], admin["SecretAccessKey"])
@@ -660,42 +461,33 @@ def main():
                               admin["SecretAccessKey"], ["iamlua", "aws-cli-v2", "curl-sigv4"])
         for n, argv in mcmds.items():
             run(argv, menv)   # each must pass moto's signature check
-        B = one_call_section(a, None, mcmds, menv, tmp, rounds=2 if q else 4,
-                             runs={"iamlua": (5, 1), "curl-sigv4": (5, 1), "aws-cli-v2": (1, 0)},
-                             rss_rounds=0, per_run_requests=None, budget=60, min_rounds=2)
+        bjobs = {n: (argv, menv, (1, 0) if n == "aws-cli-v2" else (5, 1), 0, False)
+                 for n, argv in mcmds.items()}
+        B = one_call_section(None, bjobs, tmp, rounds=2 if q else 4, rss_rounds=0,
+                             budget=40, min_rounds=2)
 
         log("C: %d calls in one process, static endpoint" % a.calls)
         C = many_section(a, ngx, env, tmp, a.calls, rounds=1 if q else 3,
-                         wrk_seconds=2 if q else a.wrk_seconds)
+                         wrk_seconds=1 if q else a.wrk_seconds, budget=170)
 
         log("D: signing alone, one core")
         D = sign_section(a, env, rounds=1 if q else 3,
                          n_iamlua=100000 if q else 300000, n_boto=5000 if q else 15000)
 
         log("E: %d calls through aws.parallel, concurrency 64: peak RSS" % a.big)
-        rss, rates = [], []
-        t0 = time.monotonic()
-        for i in range(1 if q else 3):
-            if i and time.monotonic() - t0 > 30:
-                break
-            ngx.mark()
-            wall, _, kb, _ = timed([a.iamlua, "run", os.path.join(HERE, "many.lua"),
-                                    str(a.big), "64", ngx.url], env, tmp)
-            ngx.expect(a.big, "many.lua %d calls" % a.big)
-            rss.append(kb)
-            rates.append(a.big / wall)
-        E = {"rss_kb": median(rss), "rate": median(rates), "n": len(rss), "rss": rss}
+        E = big_section(a, ngx, env, tmp, runs=1 if q else 3, budget=45)
 
-        elapsed = time.monotonic() - _started
-        text = report(m, v, A, B, C, D, E, a, elapsed)
+        seconds = elapsed()
+        text = report.render(m, v, A, floor, B, C, D, E, a, seconds)
         print(text)
         os.makedirs(a.out, exist_ok=True)
         with open(os.path.join(a.out, "latest.md"), "w") as f:
             f.write(text + "\n")
         with open(os.path.join(a.out, "latest.json"), "w") as f:
-            json.dump({"machine": m, "versions": v, "one_call": A, "one_call_moto": B,
-                       "many": C, "sign": D, "big": E, "seconds": elapsed}, f, indent=1)
-        log("wrote %s (%.0f s)" % (os.path.join(a.out, "latest.md"), elapsed))
+            json.dump({"machine": m, "versions": v, "one_call": A, "floor": floor,
+                       "one_call_moto": B, "many": C, "sign": D, "big": E,
+                       "seconds": seconds}, f, indent=1)
+        log("wrote %s (%.0f s)" % (os.path.join(a.out, "latest.md"), seconds))
         return 0
     finally:
         stop_children()

@@ -157,14 +157,35 @@ local function deep_equal(a, b)
   return true
 end
 
-local sign_calls, changed_args = 0, {}
+local sign_calls, changed_args, bad_fields = 0, {}, {}
 
--- aws.sign, also checking that it leaves its argument table as it was.
+-- The result's fields are made on first access (bindings/lsignres.c):
+-- pairs() must list exactly the documented ones, each the value a direct
+-- read gives, authorization only in header mode.
+local FIELDS = { "canonical_request", "string_to_sign", "signature",
+                 "authorization", "headers", "url" }
+local function fields_ok(args, s)
+  local seen, n = {}, 0
+  for k, v in pairs(s) do
+    if seen[k] or s[k] ~= v then return false end
+    seen[k], n = true, n + 1
+  end
+  for _, k in ipairs(FIELDS) do
+    local want = not (k == "authorization" and args.presign)
+    if (s[k] ~= nil) ~= want or (seen[k] ~= nil) ~= want then return false end
+  end
+  return n == (args.presign and 5 or 6) and type(s.headers) == "table"
+    and #s.signature == 64
+end
+
+-- aws.sign, also checking that it leaves its argument table as it was and
+-- that its result lists every field.
 local function sign(args, label)
   local before = deep_copy(args)
   local ok, s = pcall(aws.sign, args)
   sign_calls = sign_calls + 1
   if not deep_equal(before, args) then changed_args[#changed_args + 1] = label end
+  if ok and not fields_ok(args, s) then bad_fields[#bad_fields + 1] = label end
   return ok, s
 end
 
@@ -474,5 +495,7 @@ run_behaviour()
 run_bad_arguments()
 check(#changed_args == 0, "argument tables unchanged (" .. sign_calls .. " calls)",
   table.concat(changed_args, ", "))
+check(#bad_fields == 0, "every result lists its fields through pairs (" .. sign_calls
+  .. " calls)", table.concat(bad_fields, ", "))
 print(string.format("# %d passed, %d failed", passed, failed))
 if failed > 0 then os.exit(1) end
