@@ -74,6 +74,76 @@ static const char *const key_names[K_COUNT] = {
     "headers",
 };
 
+/* Which table each field belongs in: the argument table or credentials. */
+enum level { AT_TOP = 1, AT_CREDENTIALS = 2 };
+#define FIELDS_UPVALUE (K_COUNT + 1) /* name -> enum level */
+
+static int level_of(enum key k)
+{
+    return k == K_ACCESS_KEY_ID || k == K_SECRET_ACCESS_KEY ||
+                   k == K_SESSION_TOKEN
+               ? AT_CREDENTIALS
+               : AT_TOP;
+}
+
+/* Edit distance of two short names, for "did you mean" (error path only). */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), i, j, row[40];
+    if(la >= 40 || lb >= 40)
+        return 99;
+    for(j = 0; j <= lb; j++)
+        row[j] = j;
+    for(i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for(j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if(row[j] + 1 < best)
+                best = row[j] + 1;
+            if(row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* A field the signer does not know is a mistake that would otherwise sign
+ * something else than asked (`tim` for `time` signs "now"; `presgn` no
+ * presigned URL): raise, naming the closest known field. t absolute. */
+static void check_fields(lua_State *L, int t, int level, const char *where)
+{
+    lua_pushnil(L);
+    while(lua_next(L, t)) {
+        int known = 0;
+        lua_pop(L, 1); /* value */
+        if(lua_type(L, -1) == LUA_TSTRING) {
+            lua_pushvalue(L, -1);
+            known = lua_rawget(L, lua_upvalueindex(FIELDS_UPVALUE)) ==
+                            LUA_TNUMBER &&
+                        lua_tointeger(L, -1) == level;
+            lua_pop(L, 1);
+        }
+        if(!known) {
+            const char *name = luaL_tolstring(L, -1, NULL), *near = NULL;
+            size_t i, best = 3; /* at most two edits away */
+            for(i = 0; i < K_COUNT; i++)
+                if(level_of((enum key)i) == level &&
+                   distance(name, key_names[i]) < best) {
+                    best = distance(name, key_names[i]);
+                    near = key_names[i];
+                }
+            luaL_argerror(L, 1,
+                          lua_pushfstring(L, "unknown field '%s%s'%s%s%s", where,
+                                          name, near ? "; did you mean '" : "",
+                                          near ? near : "", near ? "'?" : ""));
+        }
+    }
+}
+
 /* [-0, +1, e] Pushes t[key] (t absolute); returns its type. */
 static int getk(lua_State *L, int t, enum key k)
 {
@@ -204,6 +274,7 @@ static void read_credentials(lua_State *L, struct sigv4_params *p)
     if(getk(L, 1, K_CREDENTIALS) != LUA_TTABLE)
         field_error(L, "credentials", "a table");
     t = lua_gettop(L);
+    check_fields(L, t, AT_CREDENTIALS, "credentials.");
     p->access_key_id =
         req_string(L, t, K_ACCESS_KEY_ID, "credentials.access_key_id");
     /* both go into headers; a NUL would cut them short unseen */
@@ -384,6 +455,7 @@ static void read_headers(lua_State *L, struct sign_args *a)
 static void read_args(lua_State *L, struct sign_args *a)
 {
     struct sigv4_params *p = &a->p;
+    check_fields(L, 1, AT_TOP, "");
     a->req.method = opt_string(L, 1, K_METHOD, "method", NULL);
     if(!a->req.method)
         a->req.method = "GET";
@@ -505,8 +577,13 @@ void lsign_push(lua_State *L)
 {
     int i;
     lsignres_init(L);
-    luaL_checkstack(L, K_COUNT, "aws.sign");
+    luaL_checkstack(L, K_COUNT + 2, "aws.sign");
     for(i = 0; i < K_COUNT; i++)
         lua_pushstring(L, key_names[i]);
-    lua_pushcclosure(L, aws_sign, K_COUNT);
+    lua_createtable(L, 0, K_COUNT); /* FIELDS_UPVALUE */
+    for(i = 0; i < K_COUNT; i++) {
+        lua_pushinteger(L, level_of((enum key)i));
+        lua_setfield(L, -2, key_names[i]);
+    }
+    lua_pushcclosure(L, aws_sign, K_COUNT + 1);
 }

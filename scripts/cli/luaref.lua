@@ -261,7 +261,7 @@ print(aws.time.now())]],
                 {
                     name = "aws.sign",
                     synopsis = "aws.sign(t) -> s",
-                    text = { [[Signs a request with AWS Signature Version 4 and leaves t unchanged. Returns s.canonical_request, s.string_to_sign, s.signature, s.authorization, s.headers (ordered pairs to send, with X-Amz-Date, X-Amz-Security-Token, Authorization as applicable) and s.url (with the presigned query when presign). A missing or mistyped field raises "bad argument #1 to 'sign' (field 'k' must be ...)".]] },
+                    text = { [[Signs a request with AWS Signature Version 4 and leaves t unchanged. Returns s.canonical_request, s.string_to_sign, s.signature, s.authorization, s.headers (ordered pairs to send, with X-Amz-Date, X-Amz-Security-Token, Authorization as applicable) and s.url (with the presigned query when presign). A missing or mistyped field raises "bad argument #1 to 'sign' (field 'k' must be ...)"; a field it does not know (a misspelt time or presign would otherwise sign something else than asked) raises "unknown field 'k'", naming the closest known field.]] },
                     items = {
                         { "method", "string, e.g. \"GET\"." },
                         { "url", "string: the full URL; or path (as on the wire) and query (the raw query string)." },

@@ -448,6 +448,13 @@ end
 local function run_bad_arguments()
   local cases = {
     { "no table", nil, "table expected" },
+    { "misspelt field", { tim = 1440938160 }, "unknown field 'tim'; did you mean 'time'?" },
+    { "misspelt presign", { presgn = true }, "unknown field 'presgn'; did you mean 'presign'?" },
+    { "unknown field", { colour = "red" }, "unknown field 'colour'" },
+    { "misspelt credentials field", { credentials = { access_key_id = "a",
+      secret_access_key = "s", sesion_token = "t" } },
+      "unknown field 'credentials.sesion_token'; did you mean 'session_token'?" },
+    { "credentials field at the top", { access_key_id = "a" }, "unknown field 'access_key_id'" },
     { "service type", { service = 3 }, "field 'service' must be a string" },
     { "service missing", { service = "nil" }, "field 'service' must be a string" },
     { "region", { region = true }, "field 'region' must be a string" },
