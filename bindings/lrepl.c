@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "lclass.h"
 #include "ledit.h"
 #include "lrepl.h"
 
@@ -258,14 +259,7 @@ void lrepl_register(lua_State *L)
     static const luaL_Reg funcs[] = {{"editor", repl_editor},
                                      {"term_columns", repl_columns},
                                      {NULL, NULL}};
-    if(luaL_newmetatable(L, EDITOR_MT)) {
-        luaL_newlib(L, methods);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, editor_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, editor_gc);
-        lua_setfield(L, -2, "__close");
-    }
+    lclass_newmetatable(L, EDITOR_MT, methods, editor_gc);
     lua_pop(L, 1);
     luaL_setfuncs(L, funcs, 0);
 }
