@@ -213,7 +213,7 @@ def c_mfa_terminal(C, ws):
     code typed there goes to STS as TokenCode, and the call succeeds."""
     import shutil
     from faultproxy import FaultProxy
-    from test_prompt import Tmux
+    from tmux import Tmux
     if not shutil.which("tmux"):
         return ["tmux is not installed (tools/setup.sh installs it)"]
     files = base_files(C, role_profile(C, "mt", extra="mfa_serial = %s\n" % MFA))
