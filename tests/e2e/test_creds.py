@@ -645,11 +645,7 @@ def main():
     C = Ctx()
     C.bin = H.iamlua_bin()
     C.cli = H.aws_cli()
-    try:
-        srv, S = H.moto_with_seed()
-    except Exception as e:
-        rep.fail("moto starts and seeds", "%s: %s" % (type(e).__name__, e))
-        return rep.finish()
+    srv, S = H.start_moto(rep)
     C.url = srv.url
     C.moto = srv
     C.closed = H.closed_port().url
