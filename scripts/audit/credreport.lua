@@ -11,7 +11,8 @@
 local value = require "aws.value"
 
 local null = value.null
-local ipairs, tonumber, tostring, type = ipairs, tonumber, tostring, type
+local aws_time_parse = require("aws.time").parse
+local ipairs, tostring, type = ipairs, tostring, type
 local string_format, string_find, string_sub = string.format, string.find, string.sub
 
 local M = {}
@@ -37,23 +38,11 @@ local PLACEHOLDER = { ["N/A"] = true, no_information = true, not_supported = tru
 
 M.ROOT = "<root_account>"
 
-local DAYS_IN = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 }
-
 -- A date as IAM writes them (2024-02-29T13:07:42+00:00, also with Z or
--- fractions); true when its fields are in range.
+-- fractions) that is a real instant: aws.time.parse refuses impossible
+-- dates and offsets, so the two never disagree.
 local function valid_date(s)
-    local y, mo, d, h, mi, sec, rest =
-        s:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)T(%d%d):(%d%d):(%d%d)(.*)$")
-    if not y then return false end
-    y, mo, d, h, mi, sec = tonumber(y), tonumber(mo), tonumber(d), tonumber(h), tonumber(mi), tonumber(sec)
-    if mo < 1 or mo > 12 or d < 1 or d > DAYS_IN[mo] or h > 23 or mi > 59 or sec > 60 then
-        return false
-    end
-    if mo == 2 and d == 29 and not (y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)) then
-        return false
-    end
-    rest = rest:gsub("^%.%d+", "")
-    return rest == "Z" or rest == "" or rest:match("^[+-]%d%d:?%d%d$") ~= nil
+    return s:find("^%d%d%d%d%-%d%d%-%d%dT") ~= nil and aws_time_parse(s) ~= nil
 end
 M.valid_date = valid_date
 
