@@ -32,7 +32,7 @@ pkg      = $(if $(filter undefined,$(origin $(pkg_var))),$(eval $(pkg_var) := $$
 # core fails to build instead of slipping through review.
 CORE_CFLAGS = $(call pkg,--cflags $(CORE_PKGS)) -Icore
 BIND_CFLAGS = $(call pkg,--cflags $(PKGS)) -Icore -Ibindings -I$(B)/gen
-# libedit is dlopen()ed by the auto-prompt (bindings/lprompt.c), not linked.
+# libedit is dlopen()ed by the line editors (bindings/ledit.c), not linked.
 LIBS        = $(call pkg,--libs $(filter-out libedit,$(PKGS))) -lm -ldl
 # How ./iamlua links them: liblua and jansson from their static archives
 # (Debian's -dev packages ship them), libyaml opened by its first use

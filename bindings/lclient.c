@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "lclass.h"
 #include "lclient.h"
 #include "lerr.h"
 #include "ljshape.h"
@@ -259,12 +260,7 @@ static struct lreq *new_lreq(lua_State *L, struct lclient *c)
     struct lreq *q = lua_newuserdatauv(L, sizeof(*q), 0);
     memset(q, 0, sizeof(*q));
     q->wait.thread_ref = LUA_NOREF;
-    if(luaL_newmetatable(L, "aws.request")) {
-        lua_pushcfunction(L, lreq_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, lreq_gc);
-        lua_setfield(L, -2, "__close");
-    }
+    lclass_newmetatable(L, "aws.request", NULL, lreq_gc);
     lua_setmetatable(L, -2);
     if(c) {
         q->client = c;
@@ -694,13 +690,7 @@ void lclient_init(lua_State *L)
         {"_set_credentials", client_set_credentials},
         {"_credentials_expiry", client_credentials_expiry},
         {NULL, NULL}};
-    if(luaL_newmetatable(L, LCLIENT_MT)) {
-        luaL_newlib(L, methods);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, client_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, client_gc);
-        lua_setfield(L, -2, "__close");
+    if(lclass_newmetatable(L, LCLIENT_MT, methods, client_gc)) {
         lua_pushcfunction(L, client_tostring);
         lua_setfield(L, -2, "__tostring");
     }

@@ -4,63 +4,18 @@
  * is one libedit line whose keys call back into scripts/cli/prompt.lua,
  * which owns every policy decision (what completes, what the docs say,
  * what Enter runs). This file only edits a line and reports how editing
- * ended.
+ * ended. libedit is opened on first use (ledit.c), shared with the REPL.
  */
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "ledit.h"
 #include "lprompt.h"
 
-#include <dlfcn.h>
-#include <histedit.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* libedit is opened on first use, not linked: only the auto-prompt needs
- * it, and with its libtinfo, libbsd and libmd it was four of the
- * libraries every run paid the loader for (make bench's one-call case).
- * Only the types and constants come from histedit.h. */
-static struct {
-    EditLine *(*init)(const char *, FILE *, FILE *, FILE *);
-    void (*end)(EditLine *);
-    int (*set)(EditLine *, int, ...);
-    int (*wset)(EditLine *, int, ...);
-    int (*get)(EditLine *, int, ...);
-    const char *(*gets)(EditLine *, int *);
-    const LineInfo *(*line)(EditLine *);
-    int (*insertstr)(EditLine *, const char *);
-    void (*push)(EditLine *, const char *);
-} ed;
-
-/* Loads libedit once; NULL on success, else why not. */
-static const char *load_libedit(void)
-{
-    static void *h;
-    if(h)
-        return NULL;
-    h = dlopen("libedit.so.2", RTLD_NOW | RTLD_LOCAL);
-    if(!h)
-        return dlerror();
-    *(void **)&ed.init = dlsym(h, "el_init");
-    *(void **)&ed.end = dlsym(h, "el_end");
-    *(void **)&ed.set = dlsym(h, "el_set");
-    *(void **)&ed.wset = dlsym(h, "el_wset");
-    *(void **)&ed.get = dlsym(h, "el_get");
-    *(void **)&ed.gets = dlsym(h, "el_gets");
-    *(void **)&ed.line = dlsym(h, "el_line");
-    *(void **)&ed.insertstr = dlsym(h, "el_insertstr");
-    *(void **)&ed.push = dlsym(h, "el_push");
-    if(!ed.init || !ed.end || !ed.set || !ed.wset || !ed.get || !ed.gets ||
-       !ed.line || !ed.insertstr || !ed.push) {
-        dlclose(h);
-        h = NULL;
-        return "libedit.so.2 lacks the el_* functions";
-    }
-    return NULL;
-}
 
 enum how { HOW_ENTER, HOW_INTERRUPT, HOW_EOF };
 
@@ -81,9 +36,7 @@ struct prompt {
 
 static struct prompt *get_prompt(EditLine *el)
 {
-    void *p = NULL;
-    ed.get(el, EL_CLIENTDATA, &p);
-    return p;
+    return ledit_clientdata(el);
 }
 
 static char *prompt_text(EditLine *el)
@@ -94,10 +47,7 @@ static char *prompt_text(EditLine *el)
 
 static int term_cols(FILE *f)
 {
-    struct winsize ws;
-    if(ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        return ws.ws_col;
-    return 80;
+    return ledit_columns(fileno(f));
 }
 
 /* Display columns of UTF-8 text: continuation bytes take none. */
@@ -154,7 +104,7 @@ static unsigned char on_key(EditLine *el, const char *key)
 {
     struct prompt *p = get_prompt(el);
     lua_State *L = p->L;
-    const LineInfo *li = ed.line(el);
+    const LineInfo *li = ledit.line(el);
     const char *insert, *listing;
     unsigned char rc = CC_REFRESH;
     p->key = key;
@@ -179,16 +129,13 @@ static unsigned char on_key(EditLine *el, const char *key)
         size_t w = text_width(p->text, strlen(p->text)) +
                    text_width(li->buffer, p->nbefore);
         p->rows += (int)(w / (size_t)cols) + 1;
-        fputs("\n", p->out);
-        fputs(listing, p->out);
-        if(listing[len - 1] != '\n')
-            fputs("\n", p->out);
+        ledit_print_listing(p->out, listing, len);
         p->rows += text_rows(listing, len, 0, cols) +
                    (listing[len - 1] != '\n');
         fflush(p->out);
         rc = CC_REDISPLAY;
     }
-    if(insert && *insert && ed.insertstr(el, insert) != 0)
+    if(insert && *insert && ledit.insertstr(el, insert) != 0)
         rc = CC_ERROR;
     lua_pop(L, 2);
     return rc;
@@ -212,7 +159,7 @@ static unsigned char key_doc(EditLine *el, int ch)
 static unsigned char key_quit(EditLine *el, int ch)
 {
     get_prompt(el)->how = ch == 4 ? HOW_EOF : HOW_INTERRUPT;
-    ed.push(el, "\n");
+    ledit.push(el, "\n");
     return CC_NORM;
 }
 
@@ -280,33 +227,33 @@ static int prompt_readline(lua_State *L)
     p.text = luaL_optstring(L, 2, "");
     init = luaL_optstring(L, 3, "");
     banner = luaL_optstring(L, 4, NULL);
-    why = load_libedit();
+    why = ledit_load();
     if(why)
         return luaL_error(L, "the auto-prompt needs libedit (Debian "
                              "package libedit2): %s", why);
     fflush(stdout);
     p.out = open_output();
-    el = ed.init("iamlua", stdin, p.out, stderr);
+    el = ledit.init("iamlua", stdin, p.out, stderr);
     if(!el) {
         close_output(p.out);
         return luaL_error(L, "cannot start line editing");
     }
-    ed.set(el, EL_CLIENTDATA, (void *)&p);
-    ed.set(el, EL_EDITOR, "emacs");
-    ed.set(el, EL_SIGNAL, 1);
-    ed.set(el, EL_PROMPT, prompt_text);
+    ledit.set(el, EL_CLIENTDATA, (void *)&p);
+    ledit.set(el, EL_EDITOR, "emacs");
+    ledit.set(el, EL_SIGNAL, 1);
+    ledit.set(el, EL_PROMPT, prompt_text);
     /* ^C must reach key_quit as a key, not as SIGINT */
-    ed.set(el, EL_SETTY, "-d", "-isig", NULL);
+    ledit.set(el, EL_SETTY, "-d", "-isig", NULL);
     /* the wide call: narrow EL_ADDFN wcsdup()s both names and el_end
      * never frees them (LeakSanitizer reports it) */
-    ed.wset(el, EL_ADDFN, L"iamlua-complete", L"complete", key_complete);
-    ed.wset(el, EL_ADDFN, L"iamlua-doc", L"show docs", key_doc);
-    ed.wset(el, EL_ADDFN, L"iamlua-quit", L"end the prompt", key_quit);
-    ed.set(el, EL_BIND, "^I", "iamlua-complete", NULL);
-    ed.set(el, EL_BIND, "\033OR", "iamlua-doc", NULL);
-    ed.set(el, EL_BIND, "\033[13~", "iamlua-doc", NULL);
-    ed.set(el, EL_BIND, "^C", "iamlua-quit", NULL);
-    ed.set(el, EL_BIND, "^D", "iamlua-quit", NULL);
+    ledit.wset(el, EL_ADDFN, L"iamlua-complete", L"complete", key_complete);
+    ledit.wset(el, EL_ADDFN, L"iamlua-doc", L"show docs", key_doc);
+    ledit.wset(el, EL_ADDFN, L"iamlua-quit", L"end the prompt", key_quit);
+    ledit.set(el, EL_BIND, "^I", "iamlua-complete", NULL);
+    ledit.set(el, EL_BIND, "\033OR", "iamlua-doc", NULL);
+    ledit.set(el, EL_BIND, "\033[13~", "iamlua-doc", NULL);
+    ledit.set(el, EL_BIND, "^C", "iamlua-quit", NULL);
+    ledit.set(el, EL_BIND, "^D", "iamlua-quit", NULL);
     if(banner && *banner) {
         n = strlen(banner);
         fputs(banner, p.out);
@@ -318,11 +265,11 @@ static int prompt_readline(lua_State *L)
     /* el_gets clears the line before reading, so the starting text is
      * queued as typed input instead of inserted */
     if(*init)
-        ed.push(el, init);
-    got = ed.gets(el, &count);
+        ledit.push(el, init);
+    got = ledit.gets(el, &count);
     if(!got || count <= 0) {
         /* a read error or a closed terminal: the CLI's EOFError */
-        ed.end(el);
+        ledit.end(el);
         close_output(p.out);
         lua_pushnil(L);
         lua_pushstring(L, how_names[HOW_EOF]);
@@ -333,7 +280,7 @@ static int prompt_readline(lua_State *L)
         n--;
     erase_prompt(&p, got, n);
     lua_pushlstring(L, got, n);
-    ed.end(el);
+    ledit.end(el);
     close_output(p.out);
     lua_pushstring(L, how_names[p.how]);
     return 2;

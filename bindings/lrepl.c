@@ -2,74 +2,27 @@
  *
  * scripts/cli/repl.lua owns the prompt's policy (what runs, what prints,
  * what Tab completes); this file edits one line at a time with a history
- * kept in a file, and calls back into Lua on Tab. Like lprompt.c it opens
- * libedit on first use instead of linking it (make bench's one-call case
- * pays nothing for it); the two keep separate handles because they bind
- * different keys and only this one keeps a history.
+ * kept in a file, and calls back into Lua on Tab. libedit is opened on
+ * first use (ledit.c), shared with the auto-prompt (lprompt.c); each keeps
+ * its own EditLine because they bind different keys and only this one
+ * keeps a history.
  */
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "lclass.h"
+#include "ledit.h"
 #include "lrepl.h"
 
-#include <dlfcn.h>
 #include <errno.h>
-#include <histedit.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define EDITOR_MT "iamlua.editor"
 #define HISTORY_SIZE 1000
-
-static struct {
-    EditLine *(*init)(const char *, FILE *, FILE *, FILE *);
-    void (*end)(EditLine *);
-    int (*set)(EditLine *, int, ...);
-    int (*wset)(EditLine *, int, ...);
-    int (*get)(EditLine *, int, ...);
-    const char *(*gets)(EditLine *, int *);
-    const LineInfo *(*line)(EditLine *);
-    int (*insertstr)(EditLine *, const char *);
-    void (*push)(EditLine *, const char *);
-    History *(*hinit)(void);
-    void (*hend)(History *);
-    int (*history)(History *, HistEvent *, int, ...);
-} ed;
-
-/* Loads libedit once; NULL on success, else why not. */
-static const char *load_libedit(void)
-{
-    static void *h;
-    if(h)
-        return NULL;
-    h = dlopen("libedit.so.2", RTLD_NOW | RTLD_LOCAL);
-    if(!h)
-        return dlerror();
-    *(void **)&ed.init = dlsym(h, "el_init");
-    *(void **)&ed.end = dlsym(h, "el_end");
-    *(void **)&ed.set = dlsym(h, "el_set");
-    *(void **)&ed.wset = dlsym(h, "el_wset");
-    *(void **)&ed.get = dlsym(h, "el_get");
-    *(void **)&ed.gets = dlsym(h, "el_gets");
-    *(void **)&ed.line = dlsym(h, "el_line");
-    *(void **)&ed.insertstr = dlsym(h, "el_insertstr");
-    *(void **)&ed.push = dlsym(h, "el_push");
-    *(void **)&ed.hinit = dlsym(h, "history_init");
-    *(void **)&ed.hend = dlsym(h, "history_end");
-    *(void **)&ed.history = dlsym(h, "history");
-    if(!ed.init || !ed.end || !ed.set || !ed.wset || !ed.get || !ed.gets ||
-       !ed.line || !ed.insertstr || !ed.push || !ed.hinit || !ed.hend ||
-       !ed.history) {
-        dlclose(h);
-        h = NULL;
-        return "libedit.so.2 lacks the el_* and history functions";
-    }
-    return NULL;
-}
 
 /* The editor userdata: built closed (both pointers NULL), then opened, so
  * a raise halfway leaks nothing (liolib's newprefile). The completion
@@ -92,9 +45,7 @@ static struct editor *check_editor(lua_State *L)
 
 static struct editor *editor_of(EditLine *el)
 {
-    void *p = NULL;
-    ed.get(el, EL_CLIENTDATA, &p);
-    return p;
+    return ledit_clientdata(el);
 }
 
 static char *prompt_text(EditLine *el)
@@ -127,7 +78,7 @@ static unsigned char key_complete(EditLine *el, int ch)
 {
     struct editor *e = editor_of(el);
     lua_State *L = e->L;
-    const LineInfo *li = ed.line(el);
+    const LineInfo *li = ledit.line(el);
     const char *insert, *listing;
     unsigned char rc = CC_REFRESH;
     (void)ch;
@@ -144,15 +95,11 @@ static unsigned char key_complete(EditLine *el, int ch)
     insert = lua_tostring(L, -2);
     listing = lua_tostring(L, -1);
     if(listing && *listing) {
-        size_t len = strlen(listing);
-        fputs("\n", stdout);
-        fputs(listing, stdout);
-        if(listing[len - 1] != '\n')
-            fputs("\n", stdout);
+        ledit_print_listing(stdout, listing, strlen(listing));
         fflush(stdout);
         rc = CC_REDISPLAY;
     }
-    if(insert && *insert && ed.insertstr(el, insert) != 0)
+    if(insert && *insert && ledit.insertstr(el, insert) != 0)
         rc = CC_ERROR;
     lua_pop(L, 2);
     return rc;
@@ -164,7 +111,7 @@ static unsigned char key_interrupt(EditLine *el, int ch)
 {
     (void)ch;
     editor_of(el)->interrupted = 1;
-    ed.push(el, "\n");
+    ledit.push(el, "\n");
     return CC_NORM;
 }
 
@@ -190,9 +137,9 @@ static void make_parents(const char *path)
 static void editor_release(struct editor *e)
 {
     if(e->el)
-        ed.end(e->el);
+        ledit.end(e->el);
     if(e->hist)
-        ed.hend(e->hist);
+        ledit.hend(e->hist);
     e->el = NULL;
     e->hist = NULL;
 }
@@ -215,7 +162,7 @@ static int editor_read(lua_State *L)
     e->interrupted = 0;
     lua_settop(L, 2);
     fflush(stdout);
-    got = ed.gets(e->el, &count);
+    got = ledit.gets(e->el, &count);
     e->L = NULL;
     if(e->interrupted) {
         luaL_pushfail(L);
@@ -240,9 +187,9 @@ static int editor_remember(lua_State *L)
     struct editor *e = check_editor(L);
     const char *line = luaL_checkstring(L, 2);
     HistEvent ev;
-    ed.history(e->hist, &ev, H_ENTER, line);
+    ledit.history(e->hist, &ev, H_ENTER, line);
     if(lua_getiuservalue(L, 1, 2) == LUA_TSTRING)
-        ed.history(e->hist, &ev, H_SAVE, lua_tostring(L, -1));
+        ledit.history(e->hist, &ev, H_SAVE, lua_tostring(L, -1));
     return 0;
 }
 
@@ -254,7 +201,7 @@ static int repl_editor(lua_State *L)
     const char *why;
     HistEvent ev;
     luaL_checktype(L, 1, LUA_TTABLE);
-    why = load_libedit();
+    why = ledit_load();
     if(why)
         return luaL_error(L, "the interactive prompt needs libedit (Debian "
                              "package libedit2): %s", why);
@@ -268,41 +215,38 @@ static int repl_editor(lua_State *L)
         make_parents(lua_tostring(L, -1));
     lua_setiuservalue(L, 2, 2);
     fflush(stdout);
-    e->hist = ed.hinit();
-    e->el = ed.init("iamlua", stdin, stdout, stderr);
+    e->hist = ledit.hinit();
+    e->el = ledit.init("iamlua", stdin, stdout, stderr);
     if(!e->hist || !e->el) {
         editor_release(e);
         return luaL_error(L, "cannot start line editing");
     }
-    ed.history(e->hist, &ev, H_SETSIZE, HISTORY_SIZE);
-    ed.history(e->hist, &ev, H_SETUNIQUE, 1);
+    ledit.history(e->hist, &ev, H_SETSIZE, HISTORY_SIZE);
+    ledit.history(e->hist, &ev, H_SETUNIQUE, 1);
     if(lua_getiuservalue(L, 2, 2) == LUA_TSTRING)
-        ed.history(e->hist, &ev, H_LOAD, lua_tostring(L, -1));
+        ledit.history(e->hist, &ev, H_LOAD, lua_tostring(L, -1));
     lua_pop(L, 1);
-    ed.set(e->el, EL_CLIENTDATA, (void *)e);
-    ed.set(e->el, EL_EDITOR, "emacs");
-    ed.set(e->el, EL_SIGNAL, 1);
-    ed.set(e->el, EL_PROMPT, prompt_text);
-    ed.set(e->el, EL_HIST, ed.history, e->hist);
-    ed.set(e->el, EL_SETTY, "-d", "-isig", NULL);
+    ledit.set(e->el, EL_CLIENTDATA, (void *)e);
+    ledit.set(e->el, EL_EDITOR, "emacs");
+    ledit.set(e->el, EL_SIGNAL, 1);
+    ledit.set(e->el, EL_PROMPT, prompt_text);
+    ledit.set(e->el, EL_HIST, ledit.history, e->hist);
+    ledit.set(e->el, EL_SETTY, "-d", "-isig", NULL);
     /* the wide call: narrow EL_ADDFN wcsdup()s both names and el_end
      * never frees them (LeakSanitizer reports it) */
-    ed.wset(e->el, EL_ADDFN, L"iamlua-complete", L"complete", key_complete);
-    ed.wset(e->el, EL_ADDFN, L"iamlua-interrupt", L"drop the line",
-            key_interrupt);
-    ed.set(e->el, EL_BIND, "^I", "iamlua-complete", NULL);
-    ed.set(e->el, EL_BIND, "^C", "iamlua-interrupt", NULL);
+    ledit.wset(e->el, EL_ADDFN, L"iamlua-complete", L"complete",
+               key_complete);
+    ledit.wset(e->el, EL_ADDFN, L"iamlua-interrupt", L"drop the line",
+               key_interrupt);
+    ledit.set(e->el, EL_BIND, "^I", "iamlua-complete", NULL);
+    ledit.set(e->el, EL_BIND, "^C", "iamlua-interrupt", NULL);
     return 1;
 }
 
 /* host.term_columns() -> the terminal's width on stdout, or 80 */
 static int repl_columns(lua_State *L)
 {
-    struct winsize ws;
-    if(ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        lua_pushinteger(L, ws.ws_col);
-    else
-        lua_pushinteger(L, 80);
+    lua_pushinteger(L, ledit_columns(STDOUT_FILENO));
     return 1;
 }
 
@@ -315,14 +259,7 @@ void lrepl_register(lua_State *L)
     static const luaL_Reg funcs[] = {{"editor", repl_editor},
                                      {"term_columns", repl_columns},
                                      {NULL, NULL}};
-    if(luaL_newmetatable(L, EDITOR_MT)) {
-        luaL_newlib(L, methods);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, editor_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, editor_gc);
-        lua_setfield(L, -2, "__close");
-    }
+    lclass_newmetatable(L, EDITOR_MT, methods, editor_gc);
     lua_pop(L, 1);
     luaL_setfuncs(L, funcs, 0);
 }

@@ -38,15 +38,11 @@ local NAME = "report-html"
 local audit = require "lib.audit"      -- lib/audit.lua next to this script
 
 local aws = require "aws"
+local html = require "aws.html"  -- escaping and the chart's axis, as --output html
 local null = aws.null
 local ipairs, tostring, string_format, table_concat = ipairs, tostring, string.format, table.concat
 local math_max, math_floor = math.max, math.floor
-
-local ESC = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
-local function h(v)
-    if v == nil or v == null then return "" end
-    return (tostring(v):gsub("[&<>\"']", ESC))
-end
+local h = html.escape
 
 local CSS = [[
 :root { --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --bg:#ffffff; --head:#f6f8fa;
@@ -113,18 +109,6 @@ local function bucket_label(b)
     return b[1] .. "\u{2013}" .. (b[2] - 1) .. " d"
 end
 
--- A round axis step (1, 2, 5 x 10^n) giving at most 6 intervals.
-local function nice_step(top)
-    local base = 1
-    for _ = 1, 20 do
-        for _, m in ipairs({ 1, 2, 5 }) do
-            if top / (m * base) <= 6 then return m * base end
-        end
-        base = base * 10
-    end
-    return base
-end
-
 local function chart(rows, o)
     local BUCKETS = buckets(o)
     local counts = {}
@@ -143,8 +127,7 @@ local function chart(rows, o)
     end
     local top = 1
     for _, c in ipairs(counts) do top = math_max(top, c.active + c.inactive) end
-    local step = nice_step(top)
-    local ymax = math.ceil(top / step) * step
+    local step, ymax = html.scale(top, 6)
 
     local W, H, L, R, T, B = 1100, 300, 56, 16, 16, 44
     local pw, ph = W - L - R, H - T - B
@@ -155,12 +138,7 @@ local function chart(rows, o)
         '<svg id="age-chart" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-labelledby="age-chart-title">',
         W, H, W, H)
     out[#out + 1] = '<title id="age-chart-title">Access keys by age in days</title>'
-    for v = 0, ymax, step do
-        local y = T + ph - ph * v / ymax
-        out[#out + 1] = string_format('<line class="grid" x1="%d" y1="%.1f" x2="%d" y2="%.1f"/>', L, y, W - R, y)
-        out[#out + 1] = string_format('<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%d</text>', L - 8, y, v)
-    end
-    out[#out + 1] = string_format('<line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/>', L, T + ph, W - R, T + ph)
+    html.grid(out, L, W - R, T + ph, ph, ymax, step)
     for i, b in ipairs(BUCKETS) do
         local c = counts[i]
         local over = b[1] > o.max_age_days

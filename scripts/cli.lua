@@ -45,23 +45,6 @@ local function output_choices()
     return choices, accepted
 end
 
--- The first word that is not a global option or its value: "run", "-e"
--- and "-i" start Lua (cli.run), whose arguments are the script's.
-local function first_word(args)
-    local i = 1
-    while args[i] do
-        local a, spec = args[i], globals.specs[args[i]:match("^[^=]*")]
-        if a == "-e" or a == "-i" or a == "run" then return a end
-        if spec then
-            i = i + ((spec.nargs == 1 and not a:find("=", 1, true)) and 2 or 1)
-        elseif a:sub(1, 1) == "-" then
-            i = i + 1
-        else
-            return a
-        end
-    end
-end
-
 local LUA_MODES = { run = true, ["-e"] = true, ["-i"] = true }
 
 local function main(args, prompted)
@@ -69,7 +52,7 @@ local function main(args, prompted)
     -- as the CLI's entry point does; it calls main again, prompted. Lua
     -- (run, -e, -i) never prompts: its arguments are the script's.
     -- cli.automode decides; cli.prompt loads only to prompt.
-    if not prompted and not LUA_MODES[first_word(args)] then
+    if not prompted and not LUA_MODES[globals.first_word(args)] then
         local mode = require("cli.automode").mode(host, args)
         if mode ~= "off" then return require("cli.prompt").run(host, args, mode, main) end
     end

@@ -13,24 +13,7 @@ local type, ipairs, math_floor = type, ipairs, math.floor
 
 local M = {}
 
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-local function base64(s)
-    local out = {}
-    for i = 1, #s, 3 do
-        local a, b, c = s:byte(i, i + 2)
-        local n = (a << 16) | ((b or 0) << 8) | (c or 0)
-        local q = {}
-        for k = 1, 4 do
-            local x = (n >> (6 * (4 - k))) & 63
-            q[k] = B64:sub(x + 1, x + 1)
-        end
-        if not b then q[3] = "=" end
-        if not c then q[4] = "=" end
-        out[#out + 1] = table.concat(q)
-    end
-    return table.concat(out)
-end
+local base64 = params.base64
 
 local convert
 

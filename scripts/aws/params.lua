@@ -32,6 +32,8 @@ end
 
 local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
+-- base64(bytes) -> text: how botocore sends a blob, with = padding (also
+-- aws.jsonbody's).
 local function base64(s)
     local out = {}
     for i = 1, #s, 3 do
@@ -48,6 +50,7 @@ local function base64(s)
     end
     return table_concat(out)
 end
+M.base64 = base64
 
 -- len() of the str Python holds for s: argv and JSON text are decoded
 -- with surrogateescape, so a byte that is not UTF-8 counts as one.

@@ -14,27 +14,12 @@ local function has(list, word)
     return false
 end
 
--- The first word that is not a global option or its value.
-local function first_word(args)
-    local i = 1
-    while args[i] do
-        local a, spec = args[i], globals.specs[args[i]]
-        if spec then
-            i = i + (spec.nargs == 1 and 2 or 1)
-        elseif a:sub(1, 1) == "-" then
-            i = i + 1
-        else
-            return a
-        end
-    end
-end
-
 -- AutoPromptDriver.resolve_mode: help and --version never prompt, the
 -- flags beat the environment, which beats the profile; anything but
 -- on / on-partial (any case) is off. `iamlua run` is not an AWS command:
 -- its arguments belong to the script, so it never prompts.
 function M.mode(host, args)
-    if first_word(args) == "run" then return "off" end
+    if globals.first_word(args) == "run" then return "off" end
     local on, off = has(args, "--cli-auto-prompt"), has(args, "--no-cli-auto-prompt")
     if on and off then
         error({ kind = "usage", code = "ParamValidationError", message = "Both "

@@ -1,5 +1,6 @@
 -- cli.globals: the AWS CLI v2 global options, as `aws help` lists them.
 -- Each entry: nargs (0 flag, 1 value, "?" optional value), dest, choices.
+-- first_word(args) finds the command past them.
 local formats = { "json", "text", "table", "yaml", "yaml-stream" }
 
 local specs = {
@@ -116,4 +117,23 @@ local function check_endpoint_url(url)
     end
 end
 
-return { specs = specs, formats = formats, check_endpoint_url = check_endpoint_url }
+-- The first word that is not a global option or its value (--opt=value
+-- is one word): the command, or "run", "-e" or "-i", which start Lua
+-- (cli.run) and whose arguments are the script's.
+local function first_word(args)
+    local i = 1
+    while args[i] do
+        local a, spec = args[i], specs[args[i]:match("^[^=]*")]
+        if a == "-e" or a == "-i" or a == "run" then return a end
+        if spec then
+            i = i + ((spec.nargs == 1 and not a:find("=", 1, true)) and 2 or 1)
+        elseif a:sub(1, 1) == "-" then
+            i = i + 1
+        else
+            return a
+        end
+    end
+end
+
+return { specs = specs, formats = formats, check_endpoint_url = check_endpoint_url,
+         first_word = first_word }

@@ -6,18 +6,12 @@
 -- loaded from anywhere, so the page opens offline and leaks nothing.
 -- opts.title sets the heading (default "iamlua audit"). Anything but a list
 -- of findings is a usage error (exit 252).
-local value = require "aws.value"
+local html = require "aws.html"
 local findings = require "audit.findings"
 
-local ipairs, tostring, string_format = ipairs, tostring, string.format
-local table_concat, math_max, math_ceil = table.concat, math.max, math.ceil
-local null = value.null
-
-local ESC = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
-local function h(v)
-    if v == nil or v == null then return "" end
-    return (tostring(v):gsub("[&<>\"']", ESC))
-end
+local ipairs, string_format = ipairs, string.format
+local table_concat, math_max = table.concat, math.max
+local h = html.escape
 
 local SEVERITIES = { "critical", "high", "medium", "low", "informational" }
 local STATUSES = { "FAIL", "ERROR", "PASS" }
@@ -63,23 +57,10 @@ local function counts(data)
     return c, total
 end
 
--- A round axis step (1, 2, 5 x 10^n) giving at most 5 intervals.
-local function nice_step(top)
-    local base = 1
-    for _ = 1, 20 do
-        for _, m in ipairs({ 1, 2, 5 }) do
-            if top / (m * base) <= 5 then return m * base end
-        end
-        base = base * 10
-    end
-    return base
-end
-
 local function chart(c)
     local top = 1
     for _, s in ipairs(SEVERITIES) do top = math_max(top, c[s].PASS + c[s].FAIL + c[s].ERROR) end
-    local step = nice_step(top)
-    local ymax = math_ceil(top / step) * step
+    local step, ymax = html.scale(top, 5)
     local W, H, L, R, T, B = 760, 260, 48, 16, 16, 40
     local pw, ph = W - L - R, H - T - B
     local slot = pw / #SEVERITIES
@@ -87,13 +68,7 @@ local function chart(c)
     local out = { string_format('<svg id="summary-chart" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
         .. 'viewBox="0 0 %d %d" role="img" aria-labelledby="summary-chart-title">', W, H, W, H),
         '<title id="summary-chart-title">Findings per severity, by status</title>' }
-    for v = 0, ymax, step do
-        local y = T + ph - ph * v / ymax
-        out[#out + 1] = string_format('<line class="grid" x1="%d" y1="%.1f" x2="%d" y2="%.1f"/>', L, y, W - R, y)
-        out[#out + 1] = string_format('<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%d</text>',
-            L - 8, y, v)
-    end
-    out[#out + 1] = string_format('<line class="axis" x1="%d" y1="%d" x2="%d" y2="%d"/>', L, T + ph, W - R, T + ph)
+    html.grid(out, L, W - R, T + ph, ph, ymax, step)
     for i, s in ipairs(SEVERITIES) do
         local x = L + slot * (i - 1) + (slot - bw) / 2
         local y = T + ph

@@ -17,9 +17,10 @@
 
 local value = require("aws.value")
 local json = require("aws.json")
+local rows = require("aws.rows")
 
-local vtype, veach, vlen = value.type, value.each, value.len
-local table_concat, ipairs, tostring = table.concat, ipairs, tostring
+local vtype, vlen = value.type, value.len
+local table_concat, ipairs = table.concat, ipairs
 
 local ENTITIES = { ["<"] = "&lt;", [">"] = "&gt;", ["&"] = "&amp;" }
 
@@ -31,44 +32,8 @@ local function escape(s)
     return s
 end
 
-local function scalar_text(v)
-    local t = vtype(v)
-    if t == "null" then return "" end
-    if t == "string" then return v end
-    if t == "boolean" then return v and "true" or "false" end
-    if t == "number" then return json.encode(v) end
-    return nil
-end
-
 local function cell(v)
-    local s = scalar_text(v)
-    if s then return escape(s) end
-    if vtype(v) == "array" then
-        local parts = {}
-        for i = 1, #v do
-            local p = scalar_text(v[i])
-            if p == nil then return escape(json.encode(v)) end
-            parts[i] = p
-        end
-        return escape(table_concat(parts, ", "))
-    end
-    return escape(json.encode(v))
-end
-
--- Flattens one object into row (column -> value), noting new columns.
-local function flatten(obj, prefix, row, columns, seen)
-    for k, v in veach(obj) do
-        local name = prefix .. tostring(k)
-        if vtype(v) == "object" and vlen(v) > 0 then
-            flatten(v, name .. ".", row, columns, seen)
-        else
-            if not seen[name] then
-                seen[name] = true
-                columns[#columns + 1] = name
-            end
-            row[name] = v
-        end
-    end
+    return escape(rows.text(v, ", "))
 end
 
 local function line(cells)
@@ -86,14 +51,14 @@ return {
         local t = vtype(data)
         if t == "null" then return "" end
         if t ~= "array" and t ~= "object" then
-            return escape(scalar_text(data) or json.encode(data)) .. "\n"
+            return escape(rows.scalar(data) or json.encode(data)) .. "\n"
         end
         if vlen(data) == 0 then return "" end
 
         local out = {}
         if t == "object" then
-            local row, columns, seen = {}, {}, {}
-            flatten(data, "", row, columns, seen)
+            local columns, one = rows.collect({ data })
+            local row = one[1]
             out[1] = "| Key | Value |"
             out[2] = rule(2)
             for _, c in ipairs(columns) do
@@ -102,31 +67,15 @@ return {
             return table_concat(out, "\n") .. "\n"
         end
 
-        local columns, seen, rows = {}, {}, {}
-        for _, c in ipairs(opts and opts.columns or {}) do
-            if not seen[c] then seen[c] = true columns[#columns + 1] = c end
-        end
-        for i = 1, #data do
-            local item, row = data[i], {}
-            if vtype(item) == "object" then
-                flatten(item, "", row, columns, seen)
-            else
-                if not seen.value then
-                    seen.value = true
-                    columns[#columns + 1] = "value"
-                end
-                row.value = item
-            end
-            rows[i] = row
-        end
+        local columns, cells = rows.collect(data, opts and opts.columns)
         local header = {}
         for i, c in ipairs(columns) do header[i] = escape(c) end
         out[1] = line(header)
         out[2] = rule(#columns)
-        for _, row in ipairs(rows) do
-            local cells = {}
-            for j, c in ipairs(columns) do cells[j] = cell(row[c]) end
-            out[#out + 1] = line(cells)
+        for _, row in ipairs(cells) do
+            local texts = {}
+            for j, c in ipairs(columns) do texts[j] = cell(row[c]) end
+            out[#out + 1] = line(texts)
         end
         return table_concat(out, "\n") .. "\n"
     end,

@@ -180,11 +180,7 @@ def main():
     rep = H.Reporter()
     C = Ctx()
     C.bin = H.iamlua_bin()
-    try:
-        srv, S = H.moto_with_seed()
-    except Exception as e:
-        rep.fail("moto starts and seeds", "%s: %s" % (type(e).__name__, e))
-        return rep.finish()
+    srv, S = H.start_moto(rep)
     C.url = srv.url
     C.admin, C.used, C.temp = S["keys"]["admin"], S["keys"]["used"], S["temp"]
     C.role = ACCT_ROLE % S["account"]

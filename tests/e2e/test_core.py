@@ -313,11 +313,7 @@ def main():
     rep = H.Reporter()
     bin_ = H.iamlua_bin()
     self_check = H.is_aws_cli(bin_)
-    try:
-        srv, S = H.moto_with_seed()
-    except Exception as e:
-        rep.fail("moto starts and seeds", "%s: %s" % (type(e).__name__, e))
-        return rep.finish()
+    srv, S = H.start_moto(rep)
     closed = H.closed_port().url
     base_files = seed.default_files(S)
     secrets = H.secrets_of(S)

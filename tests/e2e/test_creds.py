@@ -213,7 +213,7 @@ def c_mfa_terminal(C, ws):
     code typed there goes to STS as TokenCode, and the call succeeds."""
     import shutil
     from faultproxy import FaultProxy
-    from test_prompt import Tmux
+    from tmux import Tmux
     if not shutil.which("tmux"):
         return ["tmux is not installed (tools/setup.sh installs it)"]
     files = base_files(C, role_profile(C, "mt", extra="mfa_serial = %s\n" % MFA))
@@ -645,11 +645,7 @@ def main():
     C = Ctx()
     C.bin = H.iamlua_bin()
     C.cli = H.aws_cli()
-    try:
-        srv, S = H.moto_with_seed()
-    except Exception as e:
-        rep.fail("moto starts and seeds", "%s: %s" % (type(e).__name__, e))
-        return rep.finish()
+    srv, S = H.start_moto(rep)
     C.url = srv.url
     C.moto = srv
     C.closed = H.closed_port().url

@@ -406,12 +406,23 @@ def run_case(d, bin_, base_files, secrets, self_check):
         ws_o, env_o, argv_o = prepare(d, base_files, o_env, d.oracle.get("args", d.args))
     else:
         ws_o, env_o, argv_o = prepare(d, base_files)
-    ws_i, env_i, argv_i = prepare(d, base_files)
+    return against_oracle(d, H.run, (ws_o, env_o, argv_o), prepare(d, base_files),
+                          bin_, secrets, self_check)
+
+
+def against_oracle(d, run, oracle, ours, bin_, secrets, self_check):
+    """[(suffix, problems)]: the AWS CLI run once and iamlua REPEAT times,
+    each compared with it (and checked for leaked secrets unless bin_ is
+    the CLI itself). run(argv, env, timeout) runs one (H.run, or a pty);
+    oracle and ours are prepare()'s (workspace, env, argv), cleaned up
+    here."""
+    ws_o, env_o, argv_o = oracle
+    ws_i, env_i, argv_i = ours
     try:
-        orc = H.run([H.aws_cli()] + argv_o, env_o, d.timeout)
+        orc = run([H.aws_cli()] + argv_o, env_o, d.timeout)
         out = []
         for n in range(REPEAT):
-            res = H.run([bin_] + argv_i, env_i, d.timeout)
+            res = run([bin_] + argv_i, env_i, d.timeout)
             p = compare(d, res, ws_i, orc, ws_o)
             if not self_check:
                 p += H.leaks(res, secrets)
@@ -426,11 +437,7 @@ def main():
     rep = H.Reporter()
     bin_ = H.iamlua_bin()
     self_check = H.is_aws_cli(bin_)
-    try:
-        srv, S = H.moto_with_seed()
-    except Exception as e:
-        rep.fail("moto starts and seeds", "%s: %s" % (type(e).__name__, e))
-        return rep.finish()
+    srv, S = H.start_moto(rep)
     silent = H.SilentServer()
     closed = H.closed_port().url
     base_files = seed.default_files(S)

@@ -138,30 +138,15 @@ def run_case(d, bin_, base_files, secrets, self_check):
     ws_i, env_i, argv_i = T.prepare(d, base_files)
     env_o.setdefault("TERM", "xterm")
     env_i.setdefault("TERM", "xterm")
-    try:
-        orc = run_pty([H.aws_cli()] + argv_o, env_o, d.timeout)
-        out = []
-        for n in range(T.REPEAT):
-            res = run_pty([bin_] + argv_i, env_i, d.timeout)
-            p = T.compare(d, res, ws_i, orc, ws_o)
-            if not self_check:
-                p += H.leaks(res, secrets)
-            out.append(("[%d/%d]" % (n + 1, T.REPEAT), p))
-        return out
-    finally:
-        ws_o.cleanup()
-        ws_i.cleanup()
+    return T.against_oracle(d, run_pty, (ws_o, env_o, argv_o), (ws_i, env_i, argv_i),
+                            bin_, secrets, self_check)
 
 
 def main():
     rep = H.Reporter()
     bin_ = H.iamlua_bin()
     self_check = H.is_aws_cli(bin_)
-    try:
-        srv, S = H.moto_with_seed()
-    except Exception as e:
-        rep.fail("moto starts and seeds", "%s: %s" % (type(e).__name__, e))
-        return rep.finish()
+    srv, S = H.start_moto(rep)
     base_files = T.seed.default_files(S)
     secrets = H.secrets_of(S)
     cs = cases(S)

@@ -408,11 +408,7 @@ def main():
     rep = H.Reporter()
     C = Ctx()
     C.bin, C.cli = H.iamlua_bin(), H.aws_cli()
-    try:
-        moto, S = H.moto_with_seed()
-    except Exception as e:
-        rep.fail("moto starts and seeds", "%s: %s" % (type(e).__name__, e))
-        return rep.finish()
+    moto, S = H.start_moto(rep)
     C.moto = moto
     C.admin, C.used, C.temp = S["keys"]["admin"], S["keys"]["used"], S["temp"]
     C.secrets = H.secrets_of(S)

@@ -13,7 +13,6 @@ endpoint is a closed port on 127.0.0.1, so nothing leaves the host.
 """
 
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import harness as H  # noqa: E402
+from tmux import Tmux  # noqa: E402
 
 OP = ["iam", "get-access-key-last-used"]
 KEY = "AKIAIOSFODNN7EXAMPLE"
@@ -53,53 +53,6 @@ def same(res, want, stdout=True):
     if res.err != want.err:
         probs.append("stderr " + H.first_diff(res.err, want.err))
     return probs
-
-
-class Tmux:
-    """One command on a private tmux server, 120x30; the command's exit
-    code and stderr land in files of the workspace."""
-
-    def __init__(self, ws, env, argv, name):
-        self.sock = ws.path(name + ".sock")  # removed with the workspace
-        self.rcfile, self.errfile = ws.path(name + ".rc"), ws.path(name + ".err")
-        envs = " ".join(shlex.quote("%s=%s" % kv) for kv in sorted(env.items()))
-        cmd = "env -i %s TERM=xterm %s 2>%s; echo $? >%s; sleep 60" % (
-            envs, " ".join(shlex.quote(a) for a in argv),
-            shlex.quote(self.errfile), shlex.quote(self.rcfile))
-        subprocess.run(["tmux", "-S", self.sock, "-f", "/dev/null", "new-session", "-d", "-s", "p",
-                        "-x", "120", "-y", "30", "sh", "-c", cmd], check=True,
-                       env={"PATH": env["PATH"], "TERM": "xterm"}, cwd=H.ROOT)
-
-    def keys(self, *keys):
-        subprocess.run(["tmux", "-S", self.sock, "send-keys", "-t", "p", "--"] + list(keys), check=True)
-
-    def screen(self):
-        return subprocess.run(["tmux", "-S", self.sock, "capture-pane", "-p", "-t", "p"],
-                              capture_output=True, text=True).stdout
-
-    def wait(self, pred, secs=10):
-        end = time.monotonic() + secs
-        while time.monotonic() < end:
-            s = self.screen()
-            if pred(s):
-                return True, s
-            time.sleep(0.1)
-        return False, self.screen()
-
-    def result(self, secs=20):
-        end = time.monotonic() + secs
-        while time.monotonic() < end and not os.path.exists(self.rcfile):
-            time.sleep(0.1)
-        try:
-            with open(self.rcfile) as f:
-                rc = int(f.read().strip() or "-1")
-            with open(self.errfile, "rb") as f:
-                return rc, f.read()
-        except (OSError, ValueError):
-            return None, b""
-
-    def close(self):
-        subprocess.run(["tmux", "-S", self.sock, "kill-server"], capture_output=True)
 
 
 def tty_cases(rep, ws, env, args):

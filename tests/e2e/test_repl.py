@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""`iamlua -i` on a real terminal: a private tmux server (as test_prompt.py
-drives the auto-prompt), send-keys to type, capture-pane to read.
+"""`iamlua -i` on a real terminal: a private tmux server (tests/lib/tmux.py,
+as test_prompt.py drives the auto-prompt), send-keys to type, capture-pane to read.
 
     python3 tests/e2e/test_repl.py    # env: IAMLUA_BIN (./iamlua)
 
@@ -16,8 +16,6 @@ history file lands in $XDG_STATE_HOME/iamlua/history.
 
 import http.server
 import os
-import shlex
-import subprocess
 import sys
 import threading
 import time
@@ -25,57 +23,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import harness as H  # noqa: E402
-
-
-class Tmux:
-    """One command on a private tmux server, 120x40; its exit code lands
-    in a file of the workspace."""
-
-    def __init__(self, ws, env, argv, name):
-        self.sock = ws.path(name + ".sock")
-        self.rcfile = ws.path(name + ".rc")
-        envs = " ".join(shlex.quote("%s=%s" % kv) for kv in sorted(env.items()))
-        cmd = "env -i %s TERM=xterm %s; echo $? >%s; sleep 60" % (
-            envs, " ".join(shlex.quote(a) for a in argv), shlex.quote(self.rcfile))
-        # bash, not dash: Ctrl-C during a request sends SIGINT to the whole
-        # foreground group, and dash exits once its child has (even when
-        # the child went on and exited 0); bash waits cooperatively.
-        subprocess.run(["tmux", "-S", self.sock, "-f", "/dev/null", "new-session", "-d", "-s", "r",
-                        "-x", "120", "-y", "40", "bash", "-c", cmd], check=True,
-                       env={"PATH": env["PATH"], "TERM": "xterm"}, cwd=ws.root)
-
-    def keys(self, *keys, literal=False):
-        subprocess.run(["tmux", "-S", self.sock, "send-keys", "-t", "r"] + (["-l"] if literal else [])
-                       + ["--"] + list(keys), check=True)
-
-    def type(self, text):
-        self.keys(text, literal=True)
-
-    def screen(self):
-        return subprocess.run(["tmux", "-S", self.sock, "capture-pane", "-p", "-J", "-S", "-200", "-t", "r"],
-                              capture_output=True, text=True).stdout
-
-    def wait(self, pred, secs=10):
-        end = time.monotonic() + secs
-        while time.monotonic() < end:
-            s = self.screen()
-            if pred(s):
-                return True, s
-            time.sleep(0.1)
-        return False, self.screen()
-
-    def result(self, secs=10):
-        end = time.monotonic() + secs
-        while time.monotonic() < end and not os.path.exists(self.rcfile):
-            time.sleep(0.1)
-        try:
-            with open(self.rcfile) as f:
-                return int(f.read().strip() or "-1")
-        except (OSError, ValueError):
-            return None
-
-    def close(self):
-        subprocess.run(["tmux", "-S", self.sock, "kill-server"], capture_output=True)
+from tmux import Tmux  # noqa: E402
 
 
 class Counting(http.server.BaseHTTPRequestHandler):
@@ -116,7 +64,12 @@ def main():
     env = H.scrubbed_env(ws, {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "x",
                               "AWS_DEFAULT_REGION": "us-east-1", "XDG_STATE_HOME": "{ws}/state",
                               "AWS_MAX_ATTEMPTS": "1"})
-    t = Tmux(ws, env, [H.iamlua_bin(), "-i"], "repl")
+    # bash, not dash: Ctrl-C during a request sends SIGINT to the whole
+    # foreground group, and dash exits once its child has (even when the
+    # child went on and exited 0); bash waits cooperatively. stderr stays
+    # on the screen, where the session's error messages are read.
+    t = Tmux(ws, env, [H.iamlua_bin(), "-i"], "repl", rows=40, shell="bash", cwd=ws.root,
+             stderr=False, scrollback=True)
     try:
         ok, s = t.wait(lambda s: s.rstrip().endswith(">"))
         rep.check("-i on a terminal: a banner and the prompt", [] if ok and "aws is loaded" in s
@@ -198,7 +151,7 @@ def main():
 
         t.wait(lambda s: s.rstrip().endswith(">"), 3)
         t.keys("C-d")
-        rc = t.result()
+        rc, _ = t.result(secs=10)
         rep.check("Ctrl-D exits 0", [] if rc == 0 else ["rc %r screen %s" % (rc, H.show(t.screen().encode(), 400))])
         hist = ws.path("state/iamlua/history")
         text = open(hist, encoding="utf-8", errors="replace").read() if os.path.exists(hist) else ""

@@ -312,6 +312,17 @@ def moto_with_seed():
     return srv, seed.seed(srv)
 
 
+def start_moto(rep):
+    """moto_with_seed() for a suite's main: (server, state), or the suite
+    ends here with "not ok - moto starts and seeds: WHY" and the exit code
+    of rep.finish()."""
+    try:
+        return moto_with_seed()
+    except Exception as e:
+        rep.fail("moto starts and seeds", "%s: %s" % (type(e).__name__, e))
+        sys.exit(rep.finish())
+
+
 def secrets_of(state):
     s = [k["secret"] for k in state["keys"].values()]
     s += [state["temp"]["secret"], state["temp"]["token"]]
