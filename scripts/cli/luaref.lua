@@ -296,6 +296,13 @@ assert(aws.params.validate({ MaxItems = 10 }, require("shapes.iam.ListUsers").in
                     example = [[
 for _, kv in ipairs(aws.params.flatten({ UserName = "bob" }, nil)) do print(kv[1], kv[2]) end]],
                 },
+                {
+                    name = "aws.params.base64",
+                    synopsis = "aws.params.base64(bytes) -> string",
+                    text = { [[Standard base64 with = padding, as botocore sends a blob parameter (Query and JSON protocols alike); client:call encodes blobs itself, this is for building requests by hand with aws.sign.]] },
+                    example = [[
+print(aws.params.base64("hi")) --> aGk=]],
+                },
             },
         },
         {
