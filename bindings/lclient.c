@@ -441,11 +441,17 @@ static int run_request(lua_State *L, struct lclient *c, struct lreq *q,
             treq_free(q->r);
             q->r = NULL;
             client_enter(c, L);
-            /* The adaptive rate limiter's wait adds to the backoff;
-             * signing happens now, and the signature outlives any wait
-             * (at most about 20 s plus the send rate's). */
-            q->delay += session_send_delay(c->s);
             rc = prepare(L, c, action, names, nlens, values, vlens, q, &err);
+            /* After the backoff, the adaptive rate limiter's token: the
+             * transport asks for it when the attempt is due. Signing
+             * happens now; the signature outlives the wait (about 20 s
+             * plus the send rate's, SigV4 allowing 5 minutes). The
+             * session outlives the request in the transport: closing or
+             * collecting the client cancels its calls first. */
+            if(rc == IAM_OK) {
+                q->r->admit = session_admit;
+                q->r->admit_ctx = c->s;
+            }
             if(!client_leave(c))
                 return push_closed(L, q, action);
             if(rc != IAM_OK ||

@@ -111,16 +111,18 @@ void retry_init(struct retry *r, const struct retry_cfg *cfg, double now)
 double retry_before_send(struct retry *r, double now)
 {
     struct retry_rate *b = &r->rate;
-    double wait = 0;
     if(r->cfg.mode != RETRY_ADAPTIVE || !b->enabled)
         return 0;
     bucket_refill(b, now);
-    /* Taking the token now, even into debt, queues the next caller behind
-     * this one: the same order botocore's blocking acquire() gives. */
+    /* As botocore's blocking acquire(): a token is taken only when there
+     * is one. A caller told to wait asks again after waiting, at the rate
+     * of that moment: taking tokens into debt instead fixed each waiter's
+     * time at the rate when it asked, so a rate that recovered while eight
+     * callers queued at 0.5/s still made the last wait 16 s. */
     if(b->capacity < 1)
-        wait = (1 - b->capacity) / b->fill_rate;
+        return (1 - b->capacity) / b->fill_rate;
     b->capacity -= 1;
-    return wait;
+    return 0;
 }
 
 int retry_is_throttling(const struct iam_err *err)

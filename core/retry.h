@@ -66,9 +66,11 @@ struct retry_call {
 
 void retry_init(struct retry *r, const struct retry_cfg *cfg, double now);
 
-/* Before sending an attempt: seconds to wait for a send token (always 0 in
- * standard mode and until adaptive mode sees throttling). The token is
- * taken now, so concurrent callers queue behind each other. */
+/* Before sending an attempt: 0 when it may be sent now (always in
+ * standard mode, and until adaptive mode sees throttling), with the send
+ * token taken; else the seconds until a token could be there, nothing
+ * taken: the caller waits and asks again, as other callers may have taken
+ * it or the rate may have changed meanwhile. */
 double retry_before_send(struct retry *r, double now);
 
 /* After an attempt that ended with err (err->st == IAM_OK: success).

@@ -970,8 +970,9 @@ int session_response_json(struct session *s, struct treq *r,
     return jsonproto_response(&jr, out, err);
 }
 
-double session_send_delay(struct session *s)
+double session_admit(void *session)
 {
+    struct session *s = session;
     if(!s->resolved || s->resolve_err.st != IAM_OK)
         return 0;
     return retry_before_send(&s->retry, now_mono());

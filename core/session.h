@@ -128,8 +128,9 @@ int session_credentials_expiry(const struct session *s, long long *expiry);
  *
  *   struct retry_call rc = {0};
  *   for(;;) {
- *       wait session_send_delay(s) seconds; session_prepare; rc.attempt++;
- *       send; session_response -> err;
+ *       session_prepare; rc.attempt++;
+ *       send, with r->admit = session_admit, r->admit_ctx = s;
+ *       session_response -> err;
  *       if(!session_retry(s, &rc, req, &err, &delay)) break;
  *       wait delay seconds;
  *   }
@@ -141,7 +142,9 @@ int session_credentials_expiry(const struct session *s, long long *expiry);
  * N)". With clock-skew correction on, an error that says the request's
  * time was off is retried at once with the server's clock. */
 struct retry_call;
-double session_send_delay(struct session *s);
+/* A treq's admit hook (transport.h): 0 when the session's adaptive rate
+ * limiter gives a send token now, else the seconds to wait first. */
+double session_admit(void *session);
 int session_retry(struct session *s, struct retry_call *rc,
                   const struct treq *r, struct iam_err *err, double *delay);
 

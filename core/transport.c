@@ -18,6 +18,7 @@
 
 #define IDLE_MAX 64 /* easy handles kept for reuse (CURLMOPT_MAXCONNECTS) */
 #define GATE_MS 500   /* longest wait for another transfer's TLS session */
+#define ADMIT_RECHECK_MS 250 /* longest wait before admission is asked again */
 #define PRIMED_MAX 8  /* https origins remembered as having a session */
 
 struct transport {
@@ -699,11 +700,28 @@ static int start(struct transport *t, struct treq *r, struct iam_err *err)
     return IAM_OK;
 }
 
-int transport_submit(struct transport *t, struct treq *r, struct iam_err *err)
+/* How long r must wait for admission, in ms: 0 once admitted (asked at
+ * most once per attempt, as admitting takes something, such as a token). */
+static long admit_wait(struct treq *r)
+{
+    double w;
+    if(!r->admit || r->admitted)
+        return 0;
+    w = r->admit(r->admit_ctx);
+    if(!(w > 0)) {
+        r->admitted = 1;
+        return 0;
+    }
+    /* Asked again at least this often: a waiter is not told when the rate
+     * rises (botocore's acquire() is notified), so it looks. */
+    if(w * 1000 >= ADMIT_RECHECK_MS)
+        return ADMIT_RECHECK_MS;
+    return (long)(w * 1000) + 1; /* whole ms, never 0 */
+}
+
+static int submit_now(struct transport *t, struct treq *r, struct iam_err *err)
 {
     int rc;
-    detach(r); /* a request is in at most one transport */
-    r->done = 0;
     if(gate(t, r)) {
         own(t, r);
         return IAM_OK;
@@ -802,13 +820,22 @@ static void finish(struct transport *t, CURL *e, CURLcode rc)
         r->on_done(r, r->ud);
 }
 
+int transport_submit(struct transport *t, struct treq *r, struct iam_err *err)
+{
+    return transport_submit_after(t, r, 0, err);
+}
+
 int transport_submit_after(struct transport *t, struct treq *r, long delay_ms,
                            struct iam_err *err)
 {
-    if(delay_ms <= 0)
-        return transport_submit(t, r, err);
-    detach(r);
+    detach(r); /* a request is in at most one transport */
     r->done = 0;
+    r->admitted = 0;
+    r->gated = 0;
+    if(delay_ms <= 0 && !interrupted)
+        delay_ms = admit_wait(r);
+    if(delay_ms <= 0)
+        return submit_now(t, r, err);
     enqueue(t, r, now_ms() + delay_ms);
     own(t, r);
     return IAM_OK;
@@ -821,7 +848,12 @@ static long start_due(struct transport *t)
     long long now = now_ms();
     while(t->delayed && (interrupted || t->delayed->due_ms <= now)) {
         struct treq *r = t->delayed;
+        long wait;
         unqueue(r);
+        if(!interrupted && (wait = admit_wait(r)) > 0) {
+            enqueue(t, r, now + wait);
+            continue;
+        }
         if(!interrupted && gate(t, r))
             continue; /* a retry that now waits for a new primer */
         r->gated = 0;

@@ -57,6 +57,14 @@ struct treq {
     /* completion callback and its context */
     void (*on_done)(struct treq *r, void *ud);
     void *ud;
+    /* Admission, asked once the request is due and before it starts:
+     * returns 0 when it may start (having taken whatever it admits
+     * against, such as a send token), else the seconds it should still
+     * wait; it is asked again then (and at least every 250 ms,
+     * as a rate may rise meanwhile). NULL: always admitted. `admit_ctx`
+     * must outlive the request's time in the transport. */
+    double (*admit)(void *admit_ctx);
+    void *admit_ctx;
     /* private */
     struct transport *owner;      /* set while queued or in flight */
     struct treq *all_prev, *all_next; /* the owner's list of requests */
@@ -64,6 +72,7 @@ struct treq {
     long long due_ms;
     int delayed;
     int gated; /* delayed, waiting for another transfer's TLS session */
+    int admitted; /* this attempt was admitted (admit returned 0) */
     int body_rc; /* why the body callback refused bytes */
     int read_timed_out;
     long long quiet_since;        /* ms; 0: not connected yet */
@@ -105,7 +114,8 @@ int treq_cancel(struct treq *r, enum iam_status st, const char *msg);
  * server and for an https:// proxy; verify_tls covers both. */
 int transport_submit(struct transport *t, struct treq *r,
                      struct iam_err *err);
-/* transport_submit once delay_ms have passed (0: now). Until then the
+/* transport_submit once delay_ms have passed (0: now) and r->admit lets
+ * it. Until then the
  * request counts as running and is driven by transport_step like any
  * other: a delayed retry is how backoff waits without blocking other
  * requests. Errors at the actual start are reported through on_done. */

@@ -316,14 +316,31 @@ static void test_adaptive(void)
     }
     if(!bad)
         unit_check(1, "adaptive: send rate follows botocore's CUBIC", " ");
-    /* Once throttled, sends queue behind each other at the fill rate. */
+    /* Once throttled, a send without a token waits and takes nothing:
+     * asking again at once gives the same wait, and when the wait has
+     * passed the token is there for one sender, not two. */
     r.rate.capacity = 0;
     r.rate.last_refill = 200;
     wait = retry_before_send(&r, 200);
     w2 = retry_before_send(&r, 200);
-    unit_check(wait > 0 && fabs(w2 - wait - 1 / r.rate.fill_rate) < 1e-9,
-               "adaptive: concurrent sends wait in turn", "%f then %f", wait,
+    unit_check(wait > 0 && fabs(w2 - wait) < 1e-9 &&
+                   fabs(wait - 1 / r.rate.fill_rate) < 1e-9,
+               "adaptive: a waiting send takes no token", "%f then %f", wait,
                w2);
+    unit_check(retry_before_send(&r, 200 + wait + 1e-9) == 0 &&
+                   retry_before_send(&r, 200 + wait + 1e-9) > 0,
+               "adaptive: after the wait one send gets the token", " ");
+    /* The rate rises while a sender waits: it asks again and the new
+     * rate's wait applies, not the one it was first told. */
+    r.rate.capacity = 0;
+    r.rate.last_refill = 300;
+    r.rate.fill_rate = 0.5;
+    wait = retry_before_send(&r, 300);
+    r.rate.fill_rate = 10;
+    w2 = retry_before_send(&r, 300.05);
+    unit_check(fabs(wait - 2) < 1e-9 && fabs(w2 - 0.05) < 1e-9,
+               "adaptive: a wait follows the rate when asked again",
+               "%f then %f", wait, w2);
 }
 
 int main(void)
