@@ -63,6 +63,41 @@ do
         core.in_flight())
 end
 
+-- Waiting for an adaptive send token. After one throttle the limiter
+-- sends about 0.5/s, so of eight calls most wait in the transport for
+-- admission, the one state in which a request points into its session,
+-- when a sibling closes the client.
+do
+    local c = C.client(aws, url, { retry_mode = "adaptive", max_attempts = 5 })
+    local first = c:call("ListUsers", { PathPrefix = "/queued/adaptive/" })
+    local n, list = 8, {}
+    for i = 1, n do list[i] = i end
+    list[n + 1] = "close"
+    local t0 = core.monotonic()
+    local res = aws.parallel(list, function(i)
+        if i == "close" then
+            aws.sleep(0.3)
+            getmetatable(c).__close(c)
+            return "closed"
+        end
+        local r, e = c:call("ListUsers", { MaxItems = i })
+        if r then return "answered" end
+        return closed(e) and "cancelled" or tostring(e)
+    end, { concurrency = n + 1 })
+    local secs = core.monotonic() - t0
+    local ok, cancelled = first ~= nil, 0
+    for i = 1, n do
+        ok = ok and (res[i] == "answered" or res[i] == "cancelled")
+        if res[i] == "cancelled" then cancelled = cancelled + 1 end
+    end
+    C.check("calls waiting for an adaptive send token end answered or ClientClosed",
+        ok and res[n + 1] == "closed", table.concat(res, ","))
+    C.check("... most of them cancelled, at once (not at 0.5/s)",
+        cancelled >= n / 2 and secs < 1.5, ("%d cancelled, %.2f s"):format(cancelled, secs))
+    C.check("nothing waiting for a token stays in the transport",
+        core.in_flight() == 0, core.in_flight())
+end
+
 -- Closed by a <close> variable going out of scope in a sibling task.
 do
     local res = aws.parallel({ 1 }, function()
