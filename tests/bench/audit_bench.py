@@ -87,7 +87,13 @@ def replay_server(answers, delay):
         def log_message(self, *a):
             pass
 
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        # socketserver's default backlog is 5: 32 connections opened at
+        # once overflow it, and the dropped SYNs come back a second later
+        # (a 1 s stall per round that was the server's, not the audit's)
+        request_queue_size = 128
+
+    srv = Server(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
