@@ -5,7 +5,7 @@ operation so a script loads only the shapes it calls. Each module returns
 { input = <shape>, output = <shape>, result = "<Op>Result" } in the form
 bindings/lshape.c, bindings/ljshape.c and scripts/aws/params.lua read:
 structures keep member order in an array; scalars carry the constraints
-botocore validates (min).
+botocore validates (min: a string's length, a number's value).
 
 Beside them: scripts/shapes/paginators/<service>.lua, the service's
 paginators-1.json as a Lua table (Operation -> { input_token, output_token,
@@ -63,8 +63,12 @@ def emit(model, name, out, depth, is_input, stack):
         out.append('{type="map",key=%s,value=%s}' % ("".join(k), "".join(v)))
     else:
         extra = ""
-        if is_input and t == "string" and "min" in sh:
+        # botocore checks a string's min length and a number's min value
+        # (validate.py range_check; no max for either)
+        if is_input and t in ("string", "integer", "long") and "min" in sh:
             extra = ",min=%d" % sh["min"]
+        elif is_input and t in ("double", "float") and "min" in sh:
+            extra = ",min=%r" % sh["min"]
         out.append('{type="%s"%s}' % (t, extra))
 
 

@@ -226,6 +226,10 @@ validate = function(shape, v, path, errs)
         for i = 1, #v do validate(shape.member, v[i], path .. "[" .. (i - 1) .. "]", errs) end
     elseif ty == "string" or ty == "map" then
         check_length(shape, v, path, errs)
+    elseif shape.min and v < shape.min then -- a number: its value
+        errs[#errs + 1] = string_format(
+            "Invalid value for parameter %s, value: %s, valid min value: %s",
+            path, lua_style and lua_repr(v) or python_repr(v), tostring(shape.min))
     end
 end
 

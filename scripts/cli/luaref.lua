@@ -285,7 +285,7 @@ print(s.authorization)]],
                 {
                     name = "aws.params.validate",
                     synopsis = "aws.params.validate(params, shape [, style]) -> true | nil, message",
-                    text = { [[Checks parameters against an input shape of the model (require("shapes.iam.ListUsers").input) as client:call does; style "lua" words type errors with Lua's type names, otherwise as botocore (the CLI's bytes).]] },
+                    text = { [[Checks parameters against an input shape of the model (require("shapes.iam.ListUsers").input) as client:call does, and as botocore does: required members, unknown keys, types, a string's, list's or map's min length, a number's min value (MaxItems = 0 is refused; like botocore, no max is checked). Style "lua" words type errors with Lua's type names, otherwise as botocore (the CLI's bytes).]] },
                     example = [[
 assert(aws.params.validate({ MaxItems = 10 }, require("shapes.iam.ListUsers").input, "lua"))]],
                 },

@@ -31,7 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import harness as H  # noqa: E402
-from faultproxy import FaultProxy  # noqa: E402
+from faultproxy import Fault, FaultProxy  # noqa: E402
 from orgseed import seed_org  # noqa: E402
 from pager import Pager  # noqa: E402
 
@@ -265,6 +265,8 @@ OPTION_ERRORS = [
      "bad argument #2 to 'client' (assume_role.serial_number needs assume_role.token_code (a string, or a function returning one))"),
     ('aws.client("iam", { assume_role = { role_arn = "short" } })',
      "bad argument #2 to 'client' (assume_role: Invalid length for parameter RoleArn, value: 5, valid min length: 20)"),
+    ('aws.client("iam", { assume_role = { role_arn = "arn:aws:iam::111122223333:role/R", duration_seconds = 6 } })',
+     "bad argument #2 to 'client' (assume_role: Invalid value for parameter DurationSeconds, value: 6, valid min value: 900)"),
     ('aws.client("iam", { sign = false, credentials = { access_key_id = "A", secret_access_key = "s" } })',
      "bad argument #2 to 'client' (option 'sign' = false cannot be used with credentials or assume_role)"),
     ('aws.client("organisations")',
@@ -387,16 +389,35 @@ print(r and #r.Users or tostring(err))
     return p
 
 
+def six_second_credentials(body):
+    """An AssumeRole answer whose credentials expire 6 s from now: STS
+    refuses a DurationSeconds under 900 (and so does botocore's validator),
+    so the proxy shortens what moto granted."""
+    exp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 6))
+    return re.sub(rb"<Expiration>[^<]*</Expiration>",
+                  b"<Expiration>" + exp.encode() + b"</Expiration>", body)
+
+
 def c_assume_role_renewal(C, ws):
-    """duration_seconds = 6 (moto honours it): windows of 3 s and 2 s.
-    Calls, 4 s asleep (in a window: renewed), calls, 7 s asleep (expired:
-    renewed before signing), calls: three AssumeRole calls in all."""
+    """Credentials that live 6 s (the proxy shortens moto's 900): windows
+    of 3 s and 2 s. Calls, 4 s asleep (in a window: renewed), calls, 7 s
+    asleep (expired: renewed before signing), calls: three AssumeRole
+    calls in all."""
     acct = C.org.members[1]
     C.px.clear_log()
+    C.px.rule(lambda seq, t, e: Fault.rewrite(six_second_credentials)
+              if b"Action=AssumeRole" in (e.body or b"") else Fault.passthrough())
+    try:
+        return assume_role_renewal(C, ws, acct)
+    finally:
+        C.px.rule(lambda seq, t, e: Fault.passthrough())
+
+
+def assume_role_renewal(C, ws, acct):
     res = lua(C, ws, PRELUDE + r'''
 local iam = aws.client("iam", { endpoint_url = url, region = "us-east-1", credentials = creds,
     assume_role = { role_arn = "arn:aws:iam::" .. arg[4] .. ":role/OrganizationAccountAccessRole",
-                    duration_seconds = 6 } })
+                    duration_seconds = 900 } })
 local function calls()
     for i = 1, 3 do assert(iam:call("ListUsers")) end
 end

@@ -118,6 +118,13 @@ class Fault:
         return cls("reset", after_headers=after_headers)
 
     @classmethod
+    def rewrite(cls, fn):
+        """Forward, then answer with fn(upstream body) instead of the body
+        (status and headers kept): an upstream that says something moto
+        will not, such as credentials that expire in seconds."""
+        return cls("rewrite", fn=fn)
+
+    @classmethod
     def truncate(cls, declared=400, sent=60):
         return cls("truncate", declared=declared, sent=min(sent, declared - 1))
 
@@ -366,6 +373,8 @@ class FaultProxy:
         k = fault.kind
         if k == "pass":
             return self._forward(c, req, e)
+        if k == "rewrite":
+            return self._forward(c, req, e, fault.kw["fn"])
         if k == "error":
             kw = fault.kw
             body = b"" if kw.get("empty") else THROTTLE_XML.format(
@@ -437,9 +446,12 @@ class FaultProxy:
             len(body), time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime()))
         c.sendall(head.encode("latin-1") + body)
 
-    def _forward(self, c, req, e):
-        """Send the request bytes unchanged to the upstream; relay its answer."""
+    def _forward(self, c, req, e, rewrite=None):
+        """Send the request bytes unchanged to the upstream; relay its answer
+        (its body through `rewrite` when given)."""
         status, headers, body = self.fetch_upstream(req["raw"])
+        if rewrite is not None:
+            body = rewrite(body)
         e.status = status
         keep = [(k, v) for k, v in headers
                 if k.lower() not in ("content-length", "transfer-encoding", "connection",
