@@ -266,6 +266,7 @@ static int via_role(const struct chain *ch, const char *profile,
     c.has_duration =
         read_duration(get(ch, profile, "duration_seconds"), &c.duration);
     c.session_name = creds_nonempty(get(ch, profile, "role_session_name"));
+    c.session_configured = c.session_name != NULL;
     c.source = &src;
     rc = assume(ch, profile, &c, out, found, err);
     creds_free(&src);
@@ -344,6 +345,7 @@ int creds_load_web_identity(const struct chain *ch, struct creds *out,
     snprintf(session, sizeof(session), "botocore-session-%lld",
              (long long)time(NULL));
     c.session_name = a.session_name ? a.session_name : session;
+    c.session_configured = a.session_name != NULL;
     rc = read_token(path, &tok, err);
     if(rc)
         return rc;

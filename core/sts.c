@@ -244,6 +244,61 @@ static void sleep_for(double s)
     nanosleep(&ts, NULL); /* Ctrl-C cuts it short; the next try fails */
 }
 
+/* Characters of a UTF-8 string, as Python's len() counts the str that
+ * botocore validates (a byte that is not a continuation byte starts one). */
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+    for(; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void check_min_len(char *msg, size_t cap, size_t *len,
+                          const char *name, const char *v, size_t min)
+{
+    size_t n;
+    if(!v || (n = chars(v)) >= min || *len >= cap)
+        return;
+    *len += (size_t)snprintf(msg + *len, cap - *len,
+                             "\nInvalid length for parameter %s, value: %zu, "
+                             "valid min length: %zu", name, n, min);
+}
+
+/* botocore's ParamValidator on the call's parameters (the minimums of
+ * STS's model; no maximum or pattern is checked, as there). Errors come in
+ * the order of the parameters dict botocore builds: RoleSessionName first
+ * when the profile set it, then ExternalId, SerialNumber, DurationSeconds,
+ * RoleArn, a generated RoleSessionName (always valid), TokenCode; for web
+ * identity RoleArn then WebIdentityToken. */
+static int validate_call(const struct sts_call *c, struct iam_err *err)
+{
+    char msg[1024];
+    size_t len = 0, cap = sizeof(msg);
+    msg[0] = '\0';
+    if(c->session_configured)
+        check_min_len(msg, cap, &len, "RoleSessionName", c->session_name, 2);
+    if(!c->web_token) {
+        check_min_len(msg, cap, &len, "ExternalId", c->external_id, 2);
+        check_min_len(msg, cap, &len, "SerialNumber", c->serial, 9);
+        if(c->has_duration && c->duration < 900 && len < cap)
+            len += (size_t)snprintf(msg + len, cap - len,
+                                    "\nInvalid value for parameter "
+                                    "DurationSeconds, value: %ld, valid min "
+                                    "value: 900", c->duration);
+    }
+    check_min_len(msg, cap, &len, "RoleArn", c->role_arn, 20);
+    if(c->web_token)
+        check_min_len(msg, cap, &len, "WebIdentityToken", c->web_token, 4);
+    else if(c->serial)
+        check_min_len(msg, cap, &len, "TokenCode", c->token_code, 6);
+    if(!len)
+        return IAM_OK;
+    iam_errc(err, IAM_EINVAL, "ParamValidationError",
+             "Parameter validation failed:%s", msg);
+    return iam_err_kind(err, IAM_KIND_USAGE);
+}
+
 int sts_assume(const struct creds_ctx *ctx, const struct sts_call *c,
                struct cache_entry *out, struct iam_err *err)
 {
@@ -265,6 +320,8 @@ int sts_assume(const struct creds_ctx *ctx, const struct sts_call *c,
     rc = sts_endpoint_resolve(ctx, c->profile, &ep, err);
     if(!rc)
         rc = endpoint_split(ep.url, host, sizeof(host), &path, err);
+    if(!rc)
+        rc = validate_call(c, err);
     if(!rc && encode(c, &body))
         rc = creds_fail(err, IAM_ENOMEM, "MemoryError", "out of memory");
     if(rc)

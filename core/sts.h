@@ -26,6 +26,7 @@ struct sts_call {
     const char *profile; /* whose endpoint_url / sts_regional_endpoints */
     const char *role_arn;
     const char *session_name;
+    int session_configured;   /* session_name came from the profile/env */
     const char *external_id;  /* AssumeRole only; may be NULL */
     const char *serial;       /* AssumeRole only; may be NULL */
     const char *token_code;   /* with serial */
@@ -40,7 +41,11 @@ struct sts_call {
 int sts_endpoint_resolve(const struct creds_ctx *ctx, const char *profile,
                          struct endpoint *ep, struct iam_err *err);
 
-/* On IAM_OK *out (zeroed first) holds the credentials, Expiration as
+/* Before anything is sent, the parameters are checked as botocore's
+ * ParamValidator checks them (STS's minimum lengths, DurationSeconds >=
+ * 900): "Parameter validation failed:..." with code ParamValidationError,
+ * the usage kind (the CLI exits 252). On IAM_OK *out (zeroed first) holds
+ * the credentials, Expiration as
  * botocore writes it into the cache ("%Y-%m-%dT%H:%M:%S%Z" of a UTC time,
  * "...UTC"), AssumedRoleUser and the request id; cache_entry_free it. */
 int sts_assume(const struct creds_ctx *ctx, const struct sts_call *c,
