@@ -831,7 +831,6 @@ int transport_submit_after(struct transport *t, struct treq *r, long delay_ms,
     detach(r); /* a request is in at most one transport */
     r->done = 0;
     r->admitted = 0;
-    r->gated = 0;
     if(delay_ms <= 0 && !interrupted)
         delay_ms = admit_wait(r);
     if(delay_ms <= 0)

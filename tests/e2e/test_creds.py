@@ -696,21 +696,7 @@ def main():
     C.secrets = H.secrets_of(S)
     C.args = ["iam", "get-access-key-last-used", "--access-key-id", C.used["id"],
               "--endpoint-url", C.url, "--region", "us-east-1"]
-    deadline = time.monotonic() + 220
-    only = os.environ.get("IAMLUA_CREDS_ONLY")
-    for name, fn in cases():
-        if only and only not in name:
-            continue
-        if time.monotonic() > deadline:
-            rep.fail(name, "suite deadline passed before this case started")
-            continue
-        ws = H.Workspace(prefix="iamlua-creds.")
-        try:
-            rep.check(name, fn(C, ws))
-        except Exception as e:
-            rep.fail(name, "harness error: %s: %s" % (type(e).__name__, e))
-        finally:
-            ws.cleanup()
+    H.run_cases(rep, cases(), C, "iamlua-creds.", 220, os.environ.get("IAMLUA_CREDS_ONLY"))
     srv.stop()
     return rep.finish()
 

@@ -725,22 +725,9 @@ def main():
             {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": orgseed.role_arn(C.denied)}]}))
     C.px = FaultProxy(srv.url)
     C.pager = Pager(srv.url)
-    deadline = time.monotonic() + SUITE_BUDGET
-    only = os.environ.get("IAMLUA_ORG_FILTER")
     try:
-        for name, fn in cases():
-            if only and only not in name:
-                continue
-            if time.monotonic() > deadline:
-                rep.fail(name, "suite deadline passed before this case started")
-                continue
-            ws = H.Workspace(prefix="iamlua-org.")
-            try:
-                rep.check(name, fn(C, ws))
-            except Exception as e:
-                rep.fail(name, "harness error: %s: %s" % (type(e).__name__, e))
-            finally:
-                ws.cleanup()
+        H.run_cases(rep, cases(), C, "iamlua-org.", SUITE_BUDGET,
+                    os.environ.get("IAMLUA_ORG_FILTER"))
     finally:
         C.px.close()
         C.pager.close()

@@ -272,6 +272,27 @@ class Reporter:
         return 1 if self.failed else 0
 
 
+def run_cases(rep, cases, ctx, prefix, budget, only=None):
+    """Runs fn(ctx, ws) for each (name, fn) of cases in order, each in a
+    fresh Workspace(prefix=prefix) removed after, and reports the problems
+    it returns. A case whose name lacks `only` is left out; one not started
+    within `budget` seconds fails, so a slow suite ends in time."""
+    deadline = time.monotonic() + budget
+    for name, fn in cases:
+        if only and only not in name:
+            continue
+        if time.monotonic() > deadline:
+            rep.fail(name, "suite deadline passed before this case started")
+            continue
+        ws = Workspace(prefix=prefix)
+        try:
+            rep.check(name, fn(ctx, ws))
+        except Exception as e:
+            rep.fail(name, "harness error: %s: %s" % (type(e).__name__, e))
+        finally:
+            ws.cleanup()
+
+
 def run_ordered(jobs, workers, deadline=None):
     """Run callables jobs[i]() on `workers` threads; yields (i, result or
     exception) in input order. Jobs not started before deadline (monotonic)

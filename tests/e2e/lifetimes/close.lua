@@ -11,6 +11,17 @@ local function closed(e)
     return e and e.code == "ClientClosed" and e.kind == "usage"
 end
 
+-- Whether each of res[1..n] is "answered" or "cancelled", and how many
+-- were cancelled.
+local function tally(res, n)
+    local ok, cancelled = true, 0
+    for i = 1, n do
+        ok = ok and (res[i] == "answered" or res[i] == "cancelled")
+        if res[i] == "cancelled" then cancelled = cancelled + 1 end
+    end
+    return ok, cancelled
+end
+
 -- Parked in flight: the answer is 2 s away when another task closes.
 do
     local c = C.client(aws, url)
@@ -51,11 +62,7 @@ do
         if r then return "answered" end
         return closed(e) and "cancelled" or tostring(e)
     end, { concurrency = n + 1 })
-    local ok, cancelled = true, 0
-    for i = 1, n do
-        ok = ok and (res[i] == "answered" or res[i] == "cancelled")
-        if res[i] == "cancelled" then cancelled = cancelled + 1 end
-    end
+    local ok, cancelled = tally(res, n)
     C.check("calls waiting out a backoff end answered or ClientClosed",
         ok and res[n + 1] == "closed", table.concat(res, ","))
     C.check("some were cancelled while queued", cancelled > 0, cancelled)
@@ -85,11 +92,8 @@ do
         return closed(e) and "cancelled" or tostring(e)
     end, { concurrency = n + 1 })
     local secs = core.monotonic() - t0
-    local ok, cancelled = first ~= nil, 0
-    for i = 1, n do
-        ok = ok and (res[i] == "answered" or res[i] == "cancelled")
-        if res[i] == "cancelled" then cancelled = cancelled + 1 end
-    end
+    local ok, cancelled = tally(res, n)
+    ok = ok and first ~= nil
     C.check("calls waiting for an adaptive send token end answered or ClientClosed",
         ok and res[n + 1] == "closed", table.concat(res, ","))
     C.check("... most of them cancelled, at once (not at 0.5/s)",
