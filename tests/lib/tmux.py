@@ -33,8 +33,11 @@ class Tmux:
         self.capture = ["-J", "-S", "-200"] if scrollback else []
         envs = " ".join(shlex.quote("%s=%s" % kv) for kv in sorted(env.items()))
         redirect = " 2>%s" % shlex.quote(self.errfile) if stderr else ""
-        cmd = "env -i %s TERM=xterm %s%s; echo $? >%s; sleep 60" % (
-            envs, " ".join(shlex.quote(a) for a in argv), redirect, shlex.quote(self.rcfile))
+        # The exit code is written beside and renamed into place: `echo $? >rc`
+        # creates rc before it writes it, and result() would read it empty.
+        cmd = "env -i %s TERM=xterm %s%s; echo $? >%s.tmp; mv %s.tmp %s; sleep 60" % (
+            envs, " ".join(shlex.quote(a) for a in argv), redirect,
+            shlex.quote(self.rcfile), shlex.quote(self.rcfile), shlex.quote(self.rcfile))
         subprocess.run(["tmux", "-S", self.sock, "-f", "/dev/null", "new-session", "-d", "-s", "t",
                         "-x", "120", "-y", str(rows), shell, "-c", cmd], check=True,
                        env={"PATH": env["PATH"], "TERM": "xterm"}, cwd=cwd or H.ROOT)
@@ -69,7 +72,7 @@ class Tmux:
             time.sleep(0.1)
         try:
             with open(self.rcfile) as f:
-                rc = int(f.read().strip() or "-1")
+                rc = int(f.read().strip())
             if self.errfile is None:
                 return rc, b""
             with open(self.errfile, "rb") as f:
