@@ -32,21 +32,24 @@ pkg      = $(if $(filter undefined,$(origin $(pkg_var))),$(eval $(pkg_var) := $$
 # core fails to build instead of slipping through review.
 CORE_CFLAGS = $(call pkg,--cflags $(CORE_PKGS)) -Icore
 BIND_CFLAGS = $(call pkg,--cflags $(PKGS)) -Icore -Ibindings -I$(B)/gen
-# libedit is dlopen()ed by the line editors (bindings/ledit.c), not linked.
-LIBS        = $(call pkg,--libs $(filter-out libedit,$(PKGS))) -lm -ldl
+# Opened on first use (core/dynlib.c), not linked: libedit by the line
+# editors (bindings/ledit.c), libyaml by YAML input (bindings/lyaml.c).
+# Their headers still come from pkg-config.
+DLOPENED    = libedit yaml-0.1
+LIBS        = $(call pkg,--libs $(filter-out $(DLOPENED),$(PKGS))) -lm -ldl
 # How ./iamlua links them: liblua and jansson from their static archives
-# (Debian's -dev packages ship them), libyaml opened by its first use
-# (bindings/lyaml.c): every shared library costs each start its mapping
-# and a probe in each of ~11,000 symbol lookups (tests/bench/PROFILE.md).
+# (Debian's -dev packages ship them): every shared library costs each
+# start its mapping and a probe in each of ~11,000 symbol lookups
+# (tests/bench/PROFILE.md).
 # The Lua C API stays exported (mk/lua.dynlist) for C modules. STATIC=0
 # links liblua and jansson as shared libraries.
 STATIC ?= 1
 ifeq ($(STATIC),1)
 EXE_LIBS = -Wl,--dynamic-list=mk/lua.dynlist -Wl,-Bstatic -Wl,--whole-archive \
            -llua5.4 -Wl,--no-whole-archive -ljansson -Wl,-Bdynamic \
-           $(filter-out -llua5.4 -ljansson -lyaml,$(LIBS))
+           $(filter-out -llua5.4 -ljansson,$(LIBS))
 else
-EXE_LIBS = $(filter-out -lyaml,$(LIBS))
+EXE_LIBS = $(LIBS)
 endif
 
 # A release tarball's VERSION file, else git describe (tools/version.sh).

@@ -12,10 +12,9 @@
  * a billion-laughs document fails at once instead of later, in whatever
  * walks it. Nesting is capped.
  *
- * libyaml is opened by the first decode, not linked: only YAML input
- * needs it, and every library linked is mapped and relocated at each
- * start (tests/bench/PROFILE.md). bindings/lprompt.c does the same for
- * libedit.
+ * libyaml is opened by the first decode (core/dynlib.c), not linked:
+ * only YAML input needs it, and every library linked is mapped and
+ * relocated at each start (tests/bench/PROFILE.md).
  */
 #include <lauxlib.h>
 #include <lua.h>
@@ -24,7 +23,8 @@
 #include "lvalue.h"
 #include "lyaml.h"
 
-#include <dlfcn.h>
+#include "dynlib.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,28 +38,18 @@ static struct {
     void (*event_delete)(yaml_event_t *);
 } Y;
 
-/* Loads libyaml once; NULL on success, else why not. */
+/* Opens libyaml once; NULL on success, else why not. */
 static const char *load_libyaml(void)
 {
     static void *h;
-    if(h)
-        return NULL;
-    h = dlopen("libyaml-0.so.2", RTLD_NOW | RTLD_LOCAL);
-    if(!h)
-        return dlerror();
-    *(void **)&Y.parser_initialize = dlsym(h, "yaml_parser_initialize");
-    *(void **)&Y.parser_delete = dlsym(h, "yaml_parser_delete");
-    *(void **)&Y.parser_set_input_string =
-        dlsym(h, "yaml_parser_set_input_string");
-    *(void **)&Y.parser_parse = dlsym(h, "yaml_parser_parse");
-    *(void **)&Y.event_delete = dlsym(h, "yaml_event_delete");
-    if(!Y.parser_initialize || !Y.parser_delete ||
-       !Y.parser_set_input_string || !Y.parser_parse || !Y.event_delete) {
-        dlclose(h);
-        h = NULL;
-        return "libyaml-0.so.2 lacks the yaml_parser_* functions";
-    }
-    return NULL;
+    static const struct dynlib_fn fns[] = {
+        {"yaml_parser_initialize", (void **)&Y.parser_initialize},
+        {"yaml_parser_delete", (void **)&Y.parser_delete},
+        {"yaml_parser_set_input_string", (void **)&Y.parser_set_input_string},
+        {"yaml_parser_parse", (void **)&Y.parser_parse},
+        {"yaml_event_delete", (void **)&Y.event_delete},
+    };
+    return dynlib_open(&h, "libyaml-0.so.2", fns, sizeof(fns) / sizeof(fns[0]));
 }
 
 #define MAX_DEPTH 200

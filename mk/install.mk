@@ -67,7 +67,7 @@ print-version:
 PIC_OBJ := $(CORE_SRC:%.c=$(B)/pic/%.o) \
            $(patsubst %.c,$(B)/pic/%.o,$(filter-out bindings/main.c,$(BIND_SRC))) \
            $(B)/pic/gen/embedded.o
-MOD_LIBS = $(call pkg,--libs $(filter-out lua5.4 libedit,$(PKGS))) -lm -ldl
+MOD_LIBS = $(call pkg,--libs $(filter-out lua5.4 $(DLOPENED),$(PKGS))) -lm -ldl
 
 aws.so: $(B)/aws.so
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@

@@ -1,5 +1,5 @@
 # bench.mk: `make bench` (issue 7; DESIGN.md section 4). Included by the
-# Makefile, so $(B), $(CC), $(PKGS) and $(LIBS) are iamlua's own.
+# Makefile, so $(B), $(CC), $(PKGS) and $(EXE_LIBS) are iamlua's own.
 #
 #   make bench                 the full run (under ten minutes on 2 cores)
 #   make bench BENCH_ARGS=--quick    a short run that checks the harness
