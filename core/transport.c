@@ -249,12 +249,17 @@ static int gate(struct transport *t, struct treq *r)
 
 /* ---- easy handles ---- */
 
-/* An easy handle for a transfer: an idle one, or a new one. */
+/* An easy handle for a transfer: an idle one, or a new one joined to the
+ * share (curl_easy_reset keeps a handle's share, so once is enough). */
 static CURL *easy_get(struct transport *t)
 {
+    CURL *e;
     if(t->nidle)
         return t->idle[--t->nidle];
-    return curl_easy_init();
+    e = curl_easy_init();
+    if(e)
+        curl_easy_setopt(e, CURLOPT_SHARE, t->share);
+    return e;
 }
 
 /* Takes back r's handle once it is out of the multi handle. Reset here, so
@@ -668,7 +673,8 @@ int transport_setup_easy(struct treq *r, void *easy, struct iam_err *err)
 
 /* Hands r's transfer to the multi handle; r's membership of t is the
  * caller's business. */
-static int start(struct transport *t, struct treq *r, struct iam_err *err)
+static int start_transfer(struct transport *t, struct treq *r,
+                          struct iam_err *err)
 {
     CURL *e;
     if(uses_tls(r))
@@ -692,12 +698,21 @@ static int start(struct transport *t, struct treq *r, struct iam_err *err)
         easy_put(t, r);
         return iam_err_kind(err, IAM_KIND_CONNECTION);
     }
-    curl_easy_setopt(e, CURLOPT_SHARE, t->share);
     if(curl_multi_add_handle(t->multi, e) != CURLM_OK) {
         easy_put(t, r);
         return iam_errf(err, IAM_ENOMEM, "curl_multi_add_handle failed");
     }
     return IAM_OK;
+}
+
+/* start_transfer; a primer that cannot start ends its gate as a finished
+ * one does, so the transfers waiting on it go now instead of at GATE_MS. */
+static int start(struct transport *t, struct treq *r, struct iam_err *err)
+{
+    int rc = start_transfer(t, r, err);
+    if(rc != IAM_OK && r == t->primer)
+        ungate(t);
+    return rc;
 }
 
 /* How long r must wait for admission, in ms: 0 once admitted (asked at
@@ -729,8 +744,6 @@ static int submit_now(struct transport *t, struct treq *r, struct iam_err *err)
     rc = start(t, r, err);
     if(rc == IAM_OK)
         own(t, r);
-    else if(r == t->primer)
-        t->primer = NULL;
     return rc;
 }
 
@@ -857,8 +870,6 @@ static long start_due(struct transport *t)
             continue; /* a retry that now waits for a new primer */
         r->gated = 0;
         if(interrupted || start(t, r, &r->err) != IAM_OK) {
-            if(r == t->primer)
-                t->primer = NULL;
             if(interrupted) {
                 iam_err_clear(&r->err);
                 iam_errf(&r->err, IAM_EINTR, "interrupted");
