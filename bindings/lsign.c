@@ -86,29 +86,29 @@ static int level_of(enum key k)
                : AT_TOP;
 }
 
-/* Edit distance of two short names, for "did you mean" (error path only). */
-static size_t distance(const char *a, const char *b)
+/* [-0, +(0|1|2), m] The known field of `level` closest to `name`, as
+ * aws.client's options find theirs (aws.options.closest: difflib's ratio,
+ * as the AWS CLI suggests), or NULL. The error path only: it loads that
+ * module; what it leaves on the stack goes with the raise that follows. */
+static const char *closest_field(lua_State *L, const char *name, int level)
 {
-    size_t la = strlen(a), lb = strlen(b), i, j, row[40];
-    if(la >= 40 || lb >= 40)
-        return 99;
-    for(j = 0; j <= lb; j++)
-        row[j] = j;
-    for(i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for(j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if(row[j] + 1 < best)
-                best = row[j] + 1;
-            if(row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
+    int i;
+    luaL_checkstack(L, 6, "aws.sign");
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "aws.options");
+    if(lua_pcall(L, 1, 1, 0) != LUA_OK || !lua_istable(L, -1) ||
+       lua_getfield(L, -1, "closest") != LUA_TFUNCTION)
+        return NULL;
+    lua_pushstring(L, name);
+    lua_createtable(L, 0, K_COUNT);
+    for(i = 0; i < K_COUNT; i++)
+        if(level_of((enum key)i) == level) {
+            lua_pushboolean(L, 1);
+            lua_setfield(L, -2, key_names[i]);
         }
-    }
-    return row[lb];
+    if(lua_pcall(L, 2, 1, 0) != LUA_OK)
+        return NULL;
+    return lua_tostring(L, -1);
 }
 
 /* A field the signer does not know is a mistake that would otherwise sign
@@ -128,14 +128,10 @@ static void check_fields(lua_State *L, int t, int level, const char *where)
             lua_pop(L, 1);
         }
         if(!known) {
-            const char *name = luaL_tolstring(L, -1, NULL), *near = NULL;
-            size_t i, best = 3; /* at most two edits away */
-            for(i = 0; i < K_COUNT; i++)
-                if(level_of((enum key)i) == level &&
-                   distance(name, key_names[i]) < best) {
-                    best = distance(name, key_names[i]);
-                    near = key_names[i];
-                }
+            const char *name = luaL_tolstring(L, -1, NULL);
+            const char *near = lua_type(L, -2) == LUA_TSTRING
+                                   ? closest_field(L, name, level)
+                                   : NULL;
             luaL_argerror(L, 1,
                           lua_pushfstring(L, "unknown field '%s%s'%s%s%s", where,
                                           name, near ? "; did you mean '" : "",
