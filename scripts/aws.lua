@@ -111,6 +111,20 @@ local function unknown_action(service, action, list)
             near and ('; did you mean "%s"?'):format(near) or "") }, core.error_mt)
 end
 
+-- The shape of `action` (nil when none ships for it), or nil, err
+-- (InvalidAction) for an action the service does not have. An action with
+-- a shipped shape is known; the list of all of them (sorted, 0.7 M
+-- instructions to build) is made only to refuse one.
+local function action_shape(service, action)
+    local shape = shape_of(service, action)
+    if shape then return shape end
+    local known = actions(service)
+    if known.list[1] and not known.set[action] then
+        return unknown_action(service, action, known.list)
+    end
+    return nil
+end
+
 -- client:call(Action, params) -> result | nil, err
 function client_methods.call(self, action, args)
     if type(action) ~= "string" then
@@ -125,15 +139,8 @@ function client_methods.call(self, action, args)
     -- here too, whatever caught the interrupt before.
     if core.interrupted() then error(core.interrupt, 0) end
     local service = service_of[self] or "iam"
-    -- An action with a shipped shape is known; the list of all of them
-    -- (sorted, 0.7 M instructions to build) is made only to refuse one.
-    local shape = shape_of(service, action)
-    if not shape then
-        local known = actions(service)
-        if known.list[1] and not known.set[action] then
-            return unknown_action(service, action, known.list)
-        end
-    end
+    local shape, aerr = action_shape(service, action)
+    if aerr then return nil, aerr end
     if protocol_of(service) == "json" then
         local body, jerr = require("aws.jsonbody").encode(args or {},
             shape and shape.input)
@@ -157,15 +164,7 @@ end
 -- params), from the model's paginators (scripts/aws/paginate.lua).
 require("aws.paginate").install(client_methods, {
     service_of = function(c) return service_of[c] or "iam" end,
-    shape_of = shape_of,
-    -- nil, err (InvalidAction) for an action the service does not have
-    check_action = function(service, action)
-        local known = actions(service)
-        if known.list[1] and not known.set[action] then
-            return unknown_action(service, action, known.list)
-        end
-        return true
-    end,
+    action_shape = action_shape,
 })
 
 -- Credentials a script gives (options credentials / assume_role), checked

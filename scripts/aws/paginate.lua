@@ -127,9 +127,8 @@ local function prepare(client, fname, action, args, helpers)
             fname, type(args)), 3)
     end
     local service = helpers.service_of(client)
-    local known, aerr = helpers.check_action(service, action)
-    if not known then error(aerr, 0) end -- InvalidAction, with the closest name
-    local shape = helpers.shape_of(service, action)
+    local shape, aerr = helpers.action_shape(service, action)
+    if aerr then error(aerr, 0) end -- InvalidAction, with the closest name
     local pag = M.paginator(service, action, shape)
     if not pag then
         error("Operation cannot be paginated: " .. action, 3)

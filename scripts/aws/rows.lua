@@ -28,7 +28,6 @@ local function scalar(v)
     if t == "number" then return json.encode(v) end
     return nil
 end
-M.scalar = scalar
 
 function M.text(v, sep)
     local s = scalar(v)

@@ -5,8 +5,6 @@
 local require, ipairs, type, error, pcall = require, ipairs, type, error, pcall
 local os_getenv = os.getenv
 
-local globals = require "cli.globals"
-
 local M = {}
 
 local function has(list, word)
@@ -16,10 +14,9 @@ end
 
 -- AutoPromptDriver.resolve_mode: help and --version never prompt, the
 -- flags beat the environment, which beats the profile; anything but
--- on / on-partial (any case) is off. `iamlua run` is not an AWS command:
--- its arguments belong to the script, so it never prompts.
+-- on / on-partial (any case) is off. Asked only for AWS commands: the
+-- caller (cli.lua) keeps Lua's modes (run, -e, -i) from prompting.
 function M.mode(host, args)
-    if globals.first_word(args) == "run" then return "off" end
     local on, off = has(args, "--cli-auto-prompt"), has(args, "--no-cli-auto-prompt")
     if on and off then
         error({ kind = "usage", code = "ParamValidationError", message = "Both "

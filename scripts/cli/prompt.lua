@@ -45,10 +45,6 @@ local function has(list, word)
     return false
 end
 
--- Deciding whether to prompt lives in cli.automode, so that a run that
--- does not prompt never loads this file.
-M.mode = require("cli.automode").mode
-
 -- shlex.quote
 local function quote(s)
     if s == "" then return "''" end

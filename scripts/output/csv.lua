@@ -46,8 +46,7 @@ return {
         for i, row in ipairs(cells) do
             local fields = {}
             for j, c in ipairs(columns) do
-                local v = row[c]
-                fields[j] = quote(v == nil and "" or rows.text(v, ";"))
+                fields[j] = quote(rows.text(row[c], ";")) -- nil: ""
             end
             lines[i + 1] = line(fields)
         end

@@ -16,7 +16,6 @@
 -- so a value cannot inject markup into the rendered page.
 
 local value = require("aws.value")
-local json = require("aws.json")
 local rows = require("aws.rows")
 
 local vtype, vlen = value.type, value.len
@@ -51,7 +50,7 @@ return {
         local t = vtype(data)
         if t == "null" then return "" end
         if t ~= "array" and t ~= "object" then
-            return escape(rows.scalar(data) or json.encode(data)) .. "\n"
+            return cell(data) .. "\n"
         end
         if vlen(data) == 0 then return "" end
 
