@@ -18,7 +18,6 @@ CLI_BEHAVIOUR.md, deliberate differences).
 """
 
 import hashlib
-import threading
 import json
 import os
 import stat
@@ -190,16 +189,11 @@ def main():
     C.sso_srv = CredServer(C.temp)
     C.oidc_base = dict(C.sso_srv.oidc)
     try:
-        for name, fn in (("a symlink at the path is replaced, its target untouched", c_cache_symlink),
-                         ("an existing 0644 file ends 0600", c_cache_mode),
-                         ("atomic for readers", c_cache_atomic)):
-            ws = H.Workspace(prefix="iamlua-cache.")
-            try:
-                rep.check("cache write: " + name, fn(C, ws))
-            except Exception as e:
-                rep.fail("cache write: " + name, "harness error: %s: %s" % (type(e).__name__, e))
-            finally:
-                ws.cleanup()
+        H.run_cases(rep, [("cache write: a symlink at the path is replaced, its target untouched",
+                           c_cache_symlink),
+                          ("cache write: an existing 0644 file ends 0600", c_cache_mode),
+                          ("cache write: atomic for readers", c_cache_atomic)],
+                    C, "iamlua-cache.", budget=600)
     finally:
         C.sso_srv.close()
         srv.stop()

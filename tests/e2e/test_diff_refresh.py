@@ -214,9 +214,7 @@ def sts_expiring(secs):
     """An answer rewrite: AssumeRole*'s Expiration set to now + secs."""
     def rw(host, method, path, status, body):
         if host in STS_HOSTS and status == 200:
-            return re.sub(rb"<Expiration>[^<]*</Expiration>",
-                          b"<Expiration>" + iso(secs, "%Y-%m-%dT%H:%M:%S.000Z").encode()
-                          + b"</Expiration>", body)
+            return H.expiring(body, secs, "%Y-%m-%dT%H:%M:%S.000Z")
         return None
     return rw
 

@@ -24,9 +24,7 @@ them, so `credentials` is the only way a script has to sign.
 
 import json
 import os
-import re
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
@@ -393,9 +391,7 @@ def six_second_credentials(body):
     """An AssumeRole answer whose credentials expire 6 s from now: STS
     refuses a DurationSeconds under 900 (and so does botocore's validator),
     so the proxy shortens what moto granted."""
-    exp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 6))
-    return re.sub(rb"<Expiration>[^<]*</Expiration>",
-                  b"<Expiration>" + exp.encode() + b"</Expiration>", body)
+    return H.expiring(body, 6)
 
 
 def c_assume_role_renewal(C, ws):

@@ -8,45 +8,19 @@ Ten thousand tasks at concurrency 64 run against a canned local endpoint
 (moto needs ~12 ms a request): the peak RSS of a 10,000-task run may exceed
 a 1,000-task run's only by the per-task result slots, so nothing per request
 outlives it."""
-import http.server
 import os
-import subprocess
 import sys
-import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import harness as H  # noqa: E402
+from canned import CannedServer  # noqa: E402
 from moto import MotoServer  # noqa: E402
 import boto3  # noqa: E402
 
 POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 KEYS = 20
 MANY = int(os.environ.get("IAMLUA_PARALLEL_MANY", "2000"))  # bounded request count
-
-
-CANNED = (b'<GetAccessKeyLastUsedResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
-          b'<GetAccessKeyLastUsedResult><UserName>canned</UserName><AccessKeyLastUsed>'
-          b'<Region>N/A</Region><ServiceName>N/A</ServiceName></AccessKeyLastUsed>'
-          b'</GetAccessKeyLastUsedResult><ResponseMetadata><RequestId>r</RequestId>'
-          b'</ResponseMetadata></GetAccessKeyLastUsedResponse>')
-
-
-class Canned(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as IAM
-    count = 0
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        Canned.count += 1
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(CANNED)))
-        self.end_headers()
-        self.wfile.write(CANNED)
-
-    def log_message(self, *a):
-        pass
 
 
 def peak_rss(ws, url, n):
@@ -59,23 +33,17 @@ def peak_rss(ws, url, n):
     return res.out.decode(errors="replace").strip(), (rss[0] / 1024.0 if rss else None), res
 
 
-class Server(http.server.ThreadingHTTPServer):
-    request_queue_size = 256  # 64 connections arrive at once
-    daemon_threads = True
-
-
 def many_tasks(rep):
-    srv = Server(("127.0.0.1", 0), Canned)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    url = "http://127.0.0.1:%d" % srv.server_address[1]
+    srv = CannedServer().start()
+    url = srv.url
     ws = H.Workspace()
     try:
         small_out, small, _ = peak_rss(ws, url, 1000)
-        Canned.count = 0
+        srv.hits = 0
         big_out, big, res = peak_rss(ws, url, 10000)
-        rep.check("10000 tasks at concurrency 64 all answered (%d requests served)" % Canned.count,
-                  [] if big_out == "ok 10000" and Canned.count == 10000
-                  else ["%s, %d served, stderr %s" % (big_out, Canned.count, H.show(res.err))])
+        rep.check("10000 tasks at concurrency 64 all answered (%d requests served)" % srv.hits,
+                  [] if big_out == "ok 10000" and srv.hits == 10000
+                  else ["%s, %d served, stderr %s" % (big_out, srv.hits, H.show(res.err))])
         # 9,000 more tasks keep 9,000 more result slots and task records
         # (~100 bytes each in Lua); anything per request would show here.
         growth = (big or 0) - (small or 0)

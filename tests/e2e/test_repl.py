@@ -14,38 +14,20 @@ next request works: it reaches a counting server), Ctrl-D (exit 0). The
 history file lands in $XDG_STATE_HOME/iamlua/history.
 """
 
-import http.server
 import os
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import harness as H  # noqa: E402
+from canned import CannedHandler, CannedServer, key_last_used  # noqa: E402
 from tmux import Tmux  # noqa: E402
 
 
-class Counting(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    hits = 0
-    BODY = (b'<GetAccessKeyLastUsedResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
-            b'<GetAccessKeyLastUsedResult><UserName>answered</UserName><AccessKeyLastUsed>'
-            b'<Region>N/A</Region><ServiceName>N/A</ServiceName></AccessKeyLastUsed>'
-            b'</GetAccessKeyLastUsedResult><ResponseMetadata><RequestId>r</RequestId>'
-            b'</ResponseMetadata></GetAccessKeyLastUsedResponse>')
-
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        Counting.hits += 1
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(self.BODY)))
-        self.end_headers()
-        self.wfile.write(self.BODY)
-
-    def log_message(self, *a):
-        pass
+class Answered(CannedHandler):
+    def answer(self, body):
+        return 200, key_last_used("answered")
 
 
 def after(screen, marker):
@@ -58,9 +40,8 @@ def main():
     rep = H.Reporter()
     ws = H.Workspace()
     silent = H.SilentServer(hold=30)
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counting)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    counting = "http://127.0.0.1:%d/" % srv.server_address[1]
+    srv = CannedServer(Answered).start()
+    counting = srv.url + "/"
     env = H.scrubbed_env(ws, {"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "x",
                               "AWS_DEFAULT_REGION": "us-east-1", "XDG_STATE_HOME": "{ws}/state",
                               "AWS_MAX_ATTEMPTS": "1"})
@@ -131,7 +112,7 @@ def main():
         t.keys("Enter")
         ok, s = t.wait(lambda s: "\nanswered\n" in s, 8)
         rep.check("after Ctrl-C the session goes on: the next request is sent and answered",
-                  [] if ok and Counting.hits == 1 else ["hits %d screen: %s" % (Counting.hits, H.show(s.encode(), 800))])
+                  [] if ok and srv.hits == 1 else ["hits %d screen: %s" % (srv.hits, H.show(s.encode(), 800))])
 
         t.type('error("oops")')
         t.keys("Enter")

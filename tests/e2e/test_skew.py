@@ -25,12 +25,9 @@ from email.utils import formatdate
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 import harness as H  # noqa: E402
+from canned import key_last_used  # noqa: E402
 
-OK_BODY = (b'<GetAccessKeyLastUsedResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
-           b'<GetAccessKeyLastUsedResult><UserName>alice</UserName><AccessKeyLastUsed>'
-           b'<Region>N/A</Region><ServiceName>N/A</ServiceName></AccessKeyLastUsed>'
-           b'</GetAccessKeyLastUsedResult><ResponseMetadata><RequestId>r-ok</RequestId>'
-           b'</ResponseMetadata></GetAccessKeyLastUsedResponse>')
+OK_BODY = key_last_used("alice", "r-ok")
 
 
 def amz_time(s):

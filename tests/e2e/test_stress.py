@@ -19,7 +19,6 @@ Env: IAMLUA_STRESS_SEEDS (default 16) seeds from IAMLUA_STRESS_FIRST
 `make fuzz-ci` runs a longer sweep.
 """
 import hashlib
-import http.server
 import os
 import random
 import re
@@ -32,6 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import harness as H  # noqa: E402
+from canned import CannedHandler, CannedServer, key_last_used  # noqa: E402
 from faultproxy import FaultProxy, Fault  # noqa: E402
 
 SEEDS = int(os.environ.get("IAMLUA_STRESS_SEEDS", "16"))
@@ -42,31 +42,12 @@ RUN_TIMEOUT = 90.0  # a seed that takes longer hangs
 KEY = re.compile(rb"AccessKeyId=([A-Z0-9]+)")
 
 
-class Echo(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Echo(CannedHandler):
+    """Answers with the key it was asked about, as u-KEY."""
 
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    def answer(self, body):
         m = KEY.search(body)
-        key = m.group(1).decode() if m else "none"
-        xml = ('<GetAccessKeyLastUsedResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
-               '<GetAccessKeyLastUsedResult><UserName>u-%s</UserName><AccessKeyLastUsed>'
-               '<Region>N/A</Region><ServiceName>N/A</ServiceName></AccessKeyLastUsed>'
-               '</GetAccessKeyLastUsedResult><ResponseMetadata><RequestId>r</RequestId>'
-               '</ResponseMetadata></GetAccessKeyLastUsedResponse>' % key).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(xml)))
-        self.end_headers()
-        self.wfile.write(xml)
-
-    def log_message(self, *a):
-        pass
-
-
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
+        return 200, key_last_used("u-" + (m.group(1).decode() if m else "none"))
 
 
 def seeded_rule(seed_box):
@@ -134,10 +115,9 @@ def run_seed(rep, env, url, seed, sigint_after=None):
 
 def main():
     rep = H.Reporter()
-    up = Server(("127.0.0.1", 0), Echo)
-    threading.Thread(target=up.serve_forever, daemon=True).start()
+    up = CannedServer(Echo).start()
     seed_box = [0]
-    px = FaultProxy("http://127.0.0.1:%d" % up.server_address[1])
+    px = FaultProxy(up.url)
     ws = H.Workspace()
     try:
         env = H.scrubbed_env(ws, {"AWS_ACCESS_KEY_ID": "AKIASTRESS0000000001",

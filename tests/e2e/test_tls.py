@@ -38,12 +38,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import harness as H  # noqa: E402
+import rawsrv  # noqa: E402
+from canned import CannedHandler, CannedServer  # noqa: E402
 
-CANNED = (b'<GetAccessKeyLastUsedResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">'
-          b'<GetAccessKeyLastUsedResult><UserName>canned</UserName><AccessKeyLastUsed>'
-          b'<Region>N/A</Region><ServiceName>N/A</ServiceName></AccessKeyLastUsed>'
-          b'</GetAccessKeyLastUsedResult><ResponseMetadata><RequestId>r</RequestId>'
-          b'</ResponseMetadata></GetAccessKeyLastUsedResponse>')
 FIRST_DELAY = 0.15     # seconds the first answer of a run is held back
 
 SCRIPT = r'''
@@ -67,32 +64,7 @@ for k, c in pairs(counts) do print(c, k) end
 '''
 
 
-def openssl(args, cwd):
-    subprocess.run(["openssl"] + args, cwd=cwd, check=True, capture_output=True, timeout=60)
-
-
-def make_certs(d):
-    """ca.pem (the bundle), leaf.pem/leaf.key for 127.0.0.1, other.pem (a
-    CA that did not issue it)."""
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-    for ca in ("ca", "other"):
-        openssl(["req", "-x509"] + ec + ["-keyout", ca + ".key", "-out", ca + ".pem",
-                 "-days", "2", "-subj", "/CN=iamlua test CA " + ca,
-                 "-addext", "basicConstraints=critical,CA:TRUE",
-                 "-addext", "keyUsage=critical,keyCertSign"], d)
-    openssl(["req", "-new"] + ec + ["-keyout", "leaf.key", "-out", "leaf.csr",
-             "-subj", "/CN=127.0.0.1"], d)
-    with open(os.path.join(d, "ext.cnf"), "w") as f:
-        f.write("basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\n"
-                "extendedKeyUsage=serverAuth\nsubjectKeyIdentifier=hash\n"
-                "authorityKeyIdentifier=keyid\n")
-    openssl(["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-             "-set_serial", "7", "-days", "2", "-extfile", "ext.cnf", "-out", "leaf.pem"], d)
-
-
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as IAM
-
+class Handler(CannedHandler):
     def setup(self):
         # The handshake runs here, in the connection's thread, so clients
         # connecting together are served together.
@@ -104,18 +76,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.server.note(self.request.session_reused)
         super().setup()
 
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+    def answer(self, body):
         if self.server.first_answer():
             time.sleep(FIRST_DELAY)
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(CANNED)))
-        self.end_headers()
-        self.wfile.write(CANNED)
-
-    def log_message(self, *a):
-        pass
+        return super().answer(body)
 
 
 class PlainHandler(http.server.BaseHTTPRequestHandler):
@@ -125,12 +89,11 @@ class PlainHandler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-class TLSServer(http.server.ThreadingHTTPServer):
-    request_queue_size = 64
-    daemon_threads = True
+class TLSServer(CannedServer):
+    scheme = "https"
 
     def __init__(self, ctx):
-        super().__init__(("127.0.0.1", 0), Handler)
+        super().__init__(Handler)
         self.ctx = ctx
         self.lock = threading.Lock()
         self.reset()
@@ -195,12 +158,10 @@ BROKEN = "config_diagnostics = 1\nopenssl_conf = init\n[init]\nnosuchmodule = x\
 
 def openssl_conf_cases(rep, ws, d, ca):
     """A server that offers TLS 1.2 only, and config files for the client."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx = rawsrv.server_ctx(d, "leaf")
     ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-    ctx.load_cert_chain(os.path.join(d, "leaf.pem"), os.path.join(d, "leaf.key"))
-    srv = TLSServer(ctx)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    url = "https://127.0.0.1:%d" % srv.server_address[1]
+    srv = TLSServer(ctx).start()
+    url = srv.url
     srv.first_answer()  # no held-back answer here
     plain = one_call(ws, url, {"AWS_CA_BUNDLE": ca})
     rep.check("TLS 1.2 server, default configuration: the call succeeds",
@@ -240,12 +201,12 @@ def main():
     ws = H.Workspace()
     d = tempfile.mkdtemp(prefix="iamlua-tls.", dir=ws.root)
     try:
-        make_certs(d)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(os.path.join(d, "leaf.pem"), os.path.join(d, "leaf.key"))
-        srv = TLSServer(ctx)
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        url = "https://127.0.0.1:%d" % srv.server_address[1]
+        # ca.pem (the bundle) issued leaf.pem for 127.0.0.1; other.pem did not
+        rawsrv.make_ca(d, "ca")
+        rawsrv.make_ca(d, "other")
+        rawsrv.make_leaf(d, "leaf", "ca")
+        srv = TLSServer(rawsrv.server_ctx(d, "leaf")).start()
+        url = srv.url
         script = ws.write("batch.lua", SCRIPT)
         ca, other = os.path.join(d, "ca.pem"), os.path.join(d, "other.pem")
 

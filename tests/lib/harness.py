@@ -320,6 +320,17 @@ def workers():
     return int(os.environ.get("IAMLUA_JOBS", "2"))
 
 
+# ------------------------------------------------------ answers, rewritten --
+
+def expiring(body, secs, fmt="%Y-%m-%dT%H:%M:%SZ"):
+    """An STS answer whose <Expiration> is now + secs (fmt: strftime of the
+    UTC time), for credentials that must expire soon: STS grants at least
+    900 s, so a proxy shortens what it answered."""
+    exp = time.strftime(fmt, time.gmtime(time.time() + secs)).encode()
+    return re.sub(rb"<Expiration>[^<]*</Expiration>",
+                  b"<Expiration>" + exp + b"</Expiration>", body)
+
+
 # ------------------------------------------------------- moto for suites ----
 
 def moto_with_seed():

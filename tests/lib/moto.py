@@ -34,6 +34,8 @@ import time
 import urllib.error
 import urllib.request
 
+from procgroup import stop_group
+
 START_TIMEOUT = 30.0       # seconds for moto to answer after spawn
 STOP_TIMEOUT = 5.0         # seconds between SIGTERM and SIGKILL
 HTTP_TIMEOUT = 10.0        # seconds for one control request
@@ -157,19 +159,7 @@ class MotoServer:
     def stop(self):
         p, self.proc = self.proc, None
         if p is not None:
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-                try:
-                    p.wait(STOP_TIMEOUT)
-                except subprocess.TimeoutExpired:
-                    try:
-                        os.killpg(p.pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                    p.wait(STOP_TIMEOUT)
+            stop_group(p, STOP_TIMEOUT)
             if self.log_path:
                 try:
                     os.unlink(self.log_path)

@@ -123,19 +123,21 @@ def _openssl(d, *args):
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+# Key types for make_ca / make_leaf: ECDSA P-256 (the default) and RSA 2048.
 EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+RSA = ["-newkey", "rsa:2048", "-nodes"]
 
 
-def make_ca(d, name):
-    _openssl(d, "req", "-x509", *EC, "-keyout", name + ".key", "-out", name + ".pem",
+def make_ca(d, name, key=EC):
+    _openssl(d, "req", "-x509", *key, "-keyout", name + ".key", "-out", name + ".pem",
              "-days", "2", "-subj", "/CN=iamlua test %s CA" % name)
 
 
-def make_leaf(d, name, ca):
+def make_leaf(d, name, ca, key=EC):
     """name.pem/key for 127.0.0.1, signed by ca."""
     with open(os.path.join(d, "ext.cnf"), "w") as f:
         f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    _openssl(d, "req", *EC, "-keyout", name + ".key", "-out", name + ".csr",
+    _openssl(d, "req", *key, "-keyout", name + ".key", "-out", name + ".csr",
              "-subj", "/CN=127.0.0.1")
     _openssl(d, "x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey",
              ca + ".key", "-CAcreateserial", "-out", name + ".pem", "-days", "2",
