@@ -6,11 +6,12 @@ import json
 import os
 import re
 import shlex
-import signal
 import statistics
 import subprocess
 import sys
 import time
+
+from procgroup import stop_group  # tests/lib
 
 CMD_TIMEOUT = 120                 # seconds for any one child command
 WALL_LIMIT = 570                  # the whole run must end within this many seconds
@@ -68,19 +69,7 @@ def spawn(argv, log_path):
 
 def stop_children():
     for p in list(_children):
-        if p.poll() is None:
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                p.wait(5)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                p.wait(5)
+        stop_group(p)
         _children.remove(p)
 
 

@@ -11,11 +11,11 @@ sessions are counted from the server's side."""
 
 import os
 import socket
-import subprocess
 import time
 
-from benchlib import BenchError, log, run, spawn
+from benchlib import BenchError, log, spawn
 from moto import MotoServer, free_port  # tests/lib/moto.py
+import rawsrv  # tests/lib/rawsrv.py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REGION = "us-east-1"
@@ -27,40 +27,17 @@ TRANSPORTS = ("http", "https-ecdsa", "https-rsa")
 
 # ---- certificates -----------------------------------------------------------
 
-def _openssl(args, env):
-    run(["openssl"] + args, env)
-
-
-def make_certs(dirname, env):
+def make_certs(dirname):
     """A CA and a server certificate for 127.0.0.1 per key type; returns
     {kind: {"ca", "chain", "key"}} (file paths)."""
     out = {}
-    for kind, newkey, usage in (
-            ("ecdsa", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
-             "digitalSignature"),
-            ("rsa", ["-newkey", "rsa:2048"], "digitalSignature,keyEncipherment")):
+    for kind, key in (("ecdsa", rawsrv.EC), ("rsa", rawsrv.RSA)):
         d = os.path.join(dirname, kind)
         os.makedirs(d, exist_ok=True)
-        p = {n: os.path.join(d, n) for n in ("ca.pem", "ca.key", "leaf.csr", "leaf.key",
-                                              "leaf.pem", "ext.cnf")}
-        _openssl(["req", "-x509"] + newkey + [
-            "-nodes", "-keyout", p["ca.key"], "-out", p["ca.pem"], "-days", "2",
-            "-subj", "/CN=iamlua bench CA (%s)" % kind,
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign"], env)
-        _openssl(["req", "-new"] + newkey + [
-            "-nodes", "-keyout", p["leaf.key"], "-out", p["leaf.csr"],
-            "-subj", "/CN=127.0.0.1"], env)
-        with open(p["ext.cnf"], "w") as f:
-            f.write("basicConstraints=critical,CA:FALSE\n"
-                    "keyUsage=critical,%s\nextendedKeyUsage=serverAuth\n"
-                    "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
-                    "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid,issuer\n" % usage)
-        _openssl(["x509", "-req", "-in", p["leaf.csr"], "-CA", p["ca.pem"],
-                  "-CAkey", p["ca.key"], "-set_serial", "0x%s" % os.urandom(8).hex(),
-                  "-days", "2", "-extfile", p["ext.cnf"], "-out", p["leaf.pem"]], env)
-        _openssl(["verify", "-CAfile", p["ca.pem"], p["leaf.pem"]], env)
-        out[kind] = {"ca": p["ca.pem"], "chain": p["leaf.pem"], "key": p["leaf.key"]}
+        rawsrv.make_ca(d, "ca", key)
+        rawsrv.make_leaf(d, "leaf", "ca", key)
+        out[kind] = {n: os.path.join(d, f)
+                     for n, f in (("ca", "ca.pem"), ("chain", "leaf.pem"), ("key", "leaf.key"))}
     return out
 
 
@@ -75,7 +52,6 @@ class Nginx:
         self.ports = {t: free_port() for t in TRANSPORTS}
         self.urls = {t: "%s://127.0.0.1:%d" % (t.split("-")[0], p)
                      for t, p in self.ports.items()}
-        self.url = self.urls["http"]
         self.ca = {"https-ecdsa": certs["ecdsa"]["ca"], "https-rsa": certs["rsa"]["ca"]}
         text = body.decode()
         if "$" in text or "\n" in text:
@@ -214,11 +190,3 @@ def start_moto():
         raise BenchError("moto's answer is not what the bench expects: %r" % r.content[:300])
     log("moto on %s" % srv.url)
     return srv, key["AccessKeyId"], admin, r.content, r.headers.get("x-amzn-requestid", "bench")
-
-
-def openssl_version(env):
-    try:
-        return subprocess.run(["openssl", "version"], env=env, capture_output=True,
-                              timeout=30).stdout.decode().strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return "missing"

@@ -49,11 +49,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 sys.path.insert(0, HERE)
-from benchlib import (BenchError, check_deadline, elapsed, hyperfine, log, loop_rate,  # noqa: E402
+from benchlib import (BenchError, elapsed, hyperfine, log, loop_rate,  # noqa: E402
                       median, on_signal, over_budget, peak_rss_kb, run, stop_children,
                       timed)
 from endpoints import (REGION, TRANSPORTS, Nginx, connections, make_certs,  # noqa: E402
-                       openssl_version, start_moto)
+                       start_moto)
 import report  # noqa: E402
 
 AWS_CLI = "/usr/bin/aws"          # AWS CLI v2 (Debian awscli); `aws` on PATH may be v1
@@ -123,13 +123,12 @@ class Tally:
         self.conns += c
         self.resumed += r
 
-    def result(self, per_call=True):
-        d = max(self.calls, 1) if per_call else 1
+    def result(self):
         return {"wall": median(self.walls), "cpu": median(self.cpus),
                 "rss_kb": median(self.rss) if self.rss else None,
                 "n": len(self.walls), "walls": self.walls, "tls": self.tls,
-                "conns": self.conns / d if self.calls else None,
-                "resumed": self.resumed / d if self.calls else None}
+                "conns": self.conns / self.calls if self.calls else None,
+                "resumed": self.resumed / self.calls if self.calls else None}
 
 
 def one_call_section(ngx, jobs, tmp, rounds, rss_rounds, budget, min_rounds=3):
@@ -267,11 +266,15 @@ def wrk_run(ngx, so):
     return float(re.search(r"Requests/sec:\s+([0-9.]+)", so).group(1)), lines
 
 
-def many_section(a, ngx, env, tmp, calls, rounds, wrk_seconds, budget, min_rounds=1):
+def many_section(ngx, env, tmp, calls, tools, rounds, budget, min_rounds=1):
+    """tools(transport) -> {name: (argv, connection limit or None)}, each
+    making `calls` requests. Interleaved rounds over every transport and
+    tool (rotated order), at most `rounds`, fewer once `budget` seconds are
+    used. Returns {transport: {name: medians}}."""
     t0 = time.monotonic()
     jobs = {}
     for t in TRANSPORTS:
-        for n, (argv, limit) in many_tools(a, ngx, t, calls, wrk_seconds, tmp).items():
+        for n, (argv, limit) in tools(t).items():
             jobs[(t, n)] = (argv, transport_env(env, ngx, t), limit)
     keys = list(jobs)
     res = {k: {"rate": [], "loop_rate": [], "cpu": [], "rss": [], "conns": [],
@@ -307,7 +310,7 @@ def many_section(a, ngx, env, tmp, calls, rounds, wrk_seconds, budget, min_round
                    "loop_rate": median(v["loop_rate"]) if v["loop_rate"] else None,
                    "cpu": median(v["cpu"]), "rss_kb": median(v["rss"]), "rates": v["rate"],
                    "conns": median(v["conns"]), "resumed": median(v["resumed"]),
-                   "tls": t != "http"}
+                   "n": len(v["rate"]), "tls": t != "http"}
     return C
 
 
@@ -325,7 +328,6 @@ def sign_section(a, env, rounds, n_iamlua, n_boto, budget=40, min_rounds=1):
     rates = {n: [] for n in tools}
     for r in range(rounds):
         for n in (list(tools) if r % 2 == 0 else list(tools)[::-1]):
-            check_deadline()
             _, so, _ = run(tools[n], env)
             rates[n].append(loop_rate(so))
         if r + 1 < rounds and over_budget(t0, budget, r + 1, min_rounds):
@@ -335,27 +337,15 @@ def sign_section(a, env, rounds, n_iamlua, n_boto, budget=40, min_rounds=1):
 
 # ---- E: 10,000 calls --------------------------------------------------------
 
-def big_section(a, ngx, env, tmp, runs, budget):
-    E = {}
-    t0 = time.monotonic()
-    for t in TRANSPORTS:
-        tenv = transport_env(env, ngx, t)
-        rss, rates, conns, resumed = [], [], [], []
-        for i in range(runs):
-            if i and time.monotonic() - t0 > budget:
-                break
-            ngx.mark()
-            wall, _, kb, _ = timed([a.iamlua, "run", os.path.join(HERE, "many.lua"),
-                                    str(a.big), "64", ngx.urls[t]], tenv, tmp)
-            c, r = connections(ngx.expect(a.big, "many.lua %d calls over %s" % (a.big, t)))
-            check_reuse("iamlua c=64", t, c, 64)
-            rss.append(kb)
-            rates.append(a.big / wall)
-            conns.append(c)
-            resumed.append(r)
-        E[t] = {"rss_kb": median(rss), "rate": median(rates), "n": len(rss), "rss": rss,
-                "conns": median(conns), "resumed": median(resumed), "tls": t != "http"}
-    return E
+def big_section(a, ngx, env, tmp, rounds, budget):
+    """Section C's measure with one tool, many.lua at concurrency 64:
+    {transport: medians}."""
+    many = os.path.join(HERE, "many.lua")
+    name = "iamlua c=64"
+    E = many_section(ngx, env, tmp, a.big, lambda t: {
+        name: ([a.iamlua, "run", many, str(a.big), "64", ngx.urls[t]], 64)},
+        rounds, budget)
+    return {t: E[t][name] for t in TRANSPORTS}
 
 
 # ---- machine and versions ---------------------------------------------------
@@ -396,7 +386,7 @@ def versions(a, env):
                            dict(env, PYTHONPATH="")),
         "curl": first_line(["curl", "--version"], env),
         "nginx": first_line(["nginx", "-v"], env, use_err=True),
-        "openssl": openssl_version(env),
+        "openssl": first_line(["openssl", "version"], env),
         "hyperfine": first_line(["hyperfine", "--version"], env),
         "wrk": first_line(["wrk", "-v"], env),
         "time": "GNU time/" + first_line(["dpkg-query", "-W", "-f", "${Version}", "time"], env),
@@ -439,7 +429,7 @@ def main():
         log("starting moto_server and fetching a real GetAccessKeyLastUsed answer")
         srv, query_key, admin, body, reqid = start_moto()
         env = base_env(tmp, KEY_ID, SECRET)
-        certs = make_certs(os.path.join(tmp, "tls"), env)
+        certs = make_certs(os.path.join(tmp, "tls"))
         ngx = Nginx(tmp, body, reqid, certs)
         ngx.start()
         log("nginx on %s" % " ".join(ngx.urls[t] for t in TRANSPORTS))
@@ -467,15 +457,17 @@ def main():
                              budget=40, min_rounds=2)
 
         log("C: %d calls in one process, static endpoint" % a.calls)
-        C = many_section(a, ngx, env, tmp, a.calls, rounds=1 if q else 3,
-                         wrk_seconds=1 if q else a.wrk_seconds, budget=170)
+        wrk_s = 1 if q else a.wrk_seconds
+        C = many_section(ngx, env, tmp, a.calls,
+                         lambda t: many_tools(a, ngx, t, a.calls, wrk_s, tmp),
+                         rounds=1 if q else 3, budget=170)
 
         log("D: signing alone, one core")
         D = sign_section(a, env, rounds=1 if q else 3,
                          n_iamlua=100000 if q else 300000, n_boto=5000 if q else 15000)
 
         log("E: %d calls through aws.parallel, concurrency 64: peak RSS" % a.big)
-        E = big_section(a, ngx, env, tmp, runs=1 if q else 3, budget=45)
+        E = big_section(a, ngx, env, tmp, rounds=1 if q else 3, budget=45)
 
         seconds = elapsed()
         text = report.render(m, v, A, floor, B, C, D, E, a, seconds)
